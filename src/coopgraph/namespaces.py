@@ -1,0 +1,106 @@
+"""The one place where coopgraph's IRIs and prefixes are defined."""
+
+from __future__ import annotations
+
+from rdflib import Namespace, URIRef
+from rdflib.namespace import DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SKOS, TIME, XSD
+
+BASE = "https://w3id.org/coopgraph/"
+
+COOP = Namespace(BASE + "def#")
+ID = Namespace(BASE + "id/")
+VOCAB = Namespace(BASE + "vocab/")
+SCHEMA = Namespace("https://schema.org/")
+GEO = Namespace("http://www.opengis.net/ont/geosparql#")
+SH = Namespace("http://www.w3.org/ns/shacl#")
+WD = Namespace("http://www.wikidata.org/entity/")
+
+PREFIXES: dict[str, str] = {
+    "coop": str(COOP),
+    "id": str(ID),
+    "dct": str(DCTERMS),
+    "foaf": str(FOAF),
+    "geo": str(GEO),
+    "org": str(ORG),
+    "owl": str(OWL),
+    "prov": str(PROV),
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "schema": str(SCHEMA),
+    "sh": str(SH),
+    "skos": str(SKOS),
+    "time": str(TIME),
+    "wd": str(WD),
+    "xsd": str(XSD),
+}
+
+
+# Prefixes for writing data: one per kind of resource, so Turtle stays readable.
+DATA_PREFIXES: dict[str, str] = {
+    **{k: v for k, v in PREFIXES.items() if k not in ("id", "sh", "prov")},
+    "kommune": f"{ID}kommune/",
+    "gebiet": f"{ID}gemeindefreies-gebiet/",
+    "kreis": f"{ID}kreis/",
+    "land": f"{ID}land/",
+    "rb": f"{ID}regierungsbezirk/",
+    "kooperation": f"{ID}kooperation/",
+    "mitgliedschaft": f"{ID}mitgliedschaft/",
+    "zeitraum": f"{ID}zeitraum/",
+    "zeitpunkt": f"{ID}zeitpunkt/",
+    "geometrie": f"{ID}geometrie/",
+    "quelle": f"{ID}quelle/",
+    "gemeindetyp": f"{VOCAB}gemeindetyp/",
+    "kreistyp": f"{VOCAB}kreistyp/",
+    "rechtsform": f"{VOCAB}rechtsform/",
+    "rolle": f"{VOCAB}mitgliedsrolle/",
+}
+
+
+def kommune_iri(ags: str) -> URIRef:
+    """IRI of a Kommune, derived from its 8-digit AGS."""
+    return ID[f"kommune/{ags}"]
+
+
+def kreis_iri(key: str) -> URIRef:
+    """IRI of a Kreis, derived from its 5-digit key."""
+    return ID[f"kreis/{key}"]
+
+
+def land_iri(key: str) -> URIRef:
+    """IRI of a Land, derived from its 2-digit key."""
+    return ID[f"land/{key}"]
+
+
+def regierungsbezirk_iri(key: str) -> URIRef:
+    """IRI of a Regierungsbezirk, derived from its 3-digit key."""
+    return ID[f"regierungsbezirk/{key}"]
+
+
+def kooperation_iri(slug: str) -> URIRef:
+    """IRI of a Kooperation, derived from its slug."""
+    return ID[f"kooperation/{slug}"]
+
+
+def concept_iri(scheme: str, slug: str) -> URIRef:
+    """IRI of a concept in one of coopgraph's SKOS schemes."""
+    return VOCAB[f"{scheme}/{slug}"]
+
+
+def scheme_iri(scheme: str) -> URIRef:
+    """IRI of one of coopgraph's SKOS concept schemes."""
+    return URIRef(f"{VOCAB}{scheme}")
+
+
+def mitgliedschaft_iri(kooperation_slug: str, member_key: str) -> URIRef:
+    """IRI of a membership: the Kooperation's slug and the member's key."""
+    return ID[f"mitgliedschaft/{kooperation_slug}-{member_key}"]
+
+
+def zeitraum_iri(local: str) -> URIRef:
+    """IRI of a time:Interval (e.g. a membership period), named after what it belongs to."""
+    return ID[f"zeitraum/{local}"]
+
+
+def geometrie_iri(local: str) -> URIRef:
+    """IRI of a geo:Geometry, named after what it locates (e.g. ``kommune-05117000``)."""
+    return ID[f"geometrie/{local}"]

@@ -1,0 +1,228 @@
+"""Validate data against coopgraph's SHACL shapes and report every violation.
+
+The shapes are read into their own graph and never merged into the data graph; the data graph
+is the ontology, its vocabularies and the data (so concept schemes and class hierarchies can be
+checked). pySHACL is the engine.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pyshacl import validate as shacl_validate
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import RDF
+from rdflib.term import Node
+
+from . import resources
+from .loader import LoadedGraph, load, parse_file, to_rdflib
+from .namespaces import PREFIXES, SH
+
+LANGS = ("de", "en")
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One SHACL result: where, what and why, with the message in every language given."""
+
+    file: str | None
+    focus: str
+    path: str | None
+    value: str | None
+    severity: str
+    constraint: str
+    shape: str | None
+    messages: tuple[tuple[str, str], ...]
+
+    def message(self, lang: str = "en") -> str:
+        for message_lang, text in self.messages:
+            if message_lang == lang:
+                return text
+        for message_lang, text in self.messages:
+            if message_lang == "":
+                return text
+        return self.messages[0][1] if self.messages else self.constraint
+
+    def as_dict(self, lang: str = "en") -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "focusNode": self.focus,
+            "resultPath": self.path,
+            "value": self.value,
+            "severity": self.severity,
+            "constraint": self.constraint,
+            "sourceShape": self.shape,
+            "message": self.message(lang),
+        }
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """The outcome of a validation: conforms or not, every result, and the SHACL report graph."""
+
+    conforms: bool
+    violations: tuple[Violation, ...]
+    report_graph: Graph
+    files: tuple[str, ...]
+    triples: int
+
+    def to_text(self, lang: str = "en") -> str:
+        lines = []
+        for v in self.violations:
+            where = v.file or ("(bundled data)" if lang == "en" else "(mitgelieferte Daten)")
+            parts = [f"{where}: {v.severity}: {v.message(lang)}", f"  focus: {v.focus}"]
+            if v.path:
+                parts.append(f"  path:  {v.path}")
+            if v.value is not None:
+                parts.append(f"  value: {v.value}")
+            parts.append(f"  constraint: {v.constraint}")
+            lines.append("\n".join(parts))
+        n_viol = sum(1 for v in self.violations if v.severity == "Violation")
+        n_warn = len(self.violations) - n_viol
+        if lang == "de":
+            summary = (
+                f"{len(self.files)} Datei(en), {self.triples} Tripel: "
+                + ("konform" if self.conforms else "nicht konform")
+                + f" ({n_viol} Verstöße, {n_warn} Warnungen)"
+            )
+        else:
+            summary = (
+                f"{len(self.files)} file(s), {self.triples} triples: "
+                + ("conforms" if self.conforms else "does not conform")
+                + f" ({n_viol} violations, {n_warn} warnings)"
+            )
+        return "\n\n".join([*lines, summary]) + "\n"
+
+    def to_json(self, lang: str = "en") -> str:
+        doc = {
+            "conforms": self.conforms,
+            "files": list(self.files),
+            "triples": self.triples,
+            "results": [v.as_dict(lang) for v in self.violations],
+        }
+        return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+
+    def to_turtle(self) -> str:
+        return self.report_graph.serialize(format="turtle")
+
+
+@lru_cache(maxsize=1)
+def shapes_graph() -> Graph:
+    """The SHACL shapes, parsed once, in a graph of their own."""
+    g = Graph()
+    path = resources.shapes_file()
+    for t in parse_file(path):
+        g.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
+    return g
+
+
+@lru_cache(maxsize=1)
+def message_languages() -> dict[str, str]:
+    """Language of every sh:message text in the shapes.
+
+    pySHACL drops the language tag from the messages of SPARQL-based constraints; the text
+    finds it again.
+    """
+    return {
+        str(m): m.language
+        for m in shapes_graph().objects(None, SH.message)
+        if isinstance(m, Literal) and m.language
+    }
+
+
+def _short(node: Node | None) -> str | None:
+    if node is None:
+        return None
+    if isinstance(node, URIRef):
+        text = str(node)
+        for prefix, ns in PREFIXES.items():
+            if text.startswith(ns) and "/" not in text[len(ns) :] and "#" not in text[len(ns) :]:
+                return f"{prefix}:{text[len(ns) :]}"
+        return text
+    if isinstance(node, Literal):
+        return str(node)
+    return node.n3()
+
+
+def _path_text(report: Graph, path: Node | None) -> str | None:
+    """A readable SHACL path: ``p``, ``^p`` or ``p/q``."""
+    if path is None:
+        return None
+    if isinstance(path, URIRef):
+        return _short(path)
+    inverse = report.value(path, SH.inversePath)
+    if inverse is not None:
+        return "^" + (_path_text(report, inverse) or "?")
+    alternatives = report.value(path, SH.alternativePath)
+    if alternatives is not None:
+        items = Graph.items(report, alternatives)
+        return "|".join(_path_text(report, i) or "?" for i in items)
+    first = report.value(path, RDF.first)
+    if first is not None:
+        return "/".join(_path_text(report, i) or "?" for i in Graph.items(report, path))
+    return path.n3()
+
+
+def _violations(report: Graph, loaded: LoadedGraph) -> list[Violation]:
+    out = []
+    for result in report.subjects(RDF.type, SH.ValidationResult):
+        focus = report.value(result, SH.focusNode)
+        value = report.value(result, SH.value)
+        severity = report.value(result, SH.resultSeverity)
+        messages = tuple(
+            sorted(
+                (m.language or message_languages().get(str(m), ""), str(m))
+                for m in report.objects(result, SH.resultMessage)
+                if isinstance(m, Literal)
+            )
+        )
+        component = report.value(result, SH.sourceConstraintComponent)
+        shape = report.value(result, SH.sourceShape)
+        out.append(
+            Violation(
+                file=loaded.origin(focus) if focus is not None else None,
+                focus=_short(focus) or "",
+                path=_path_text(report, report.value(result, SH.resultPath)),
+                value=_short(value),
+                severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
+                constraint=(_short(component) or "").replace("sh:", "") if component else "unknown",
+                shape=_short(shape) if isinstance(shape, URIRef) else None,
+                messages=messages,
+            )
+        )
+    out.sort(key=lambda v: (v.file or "~", v.focus, v.path or "", v.constraint, v.value or ""))
+    return out
+
+
+def validate_graph(loaded: LoadedGraph) -> ValidationReport:
+    """Validate an already loaded data graph against the shapes."""
+    data_graph = loaded.graph
+    _conforms, report_graph, _text = shacl_validate(
+        data_graph,
+        shacl_graph=shapes_graph(),
+        inference="none",
+        abort_on_first=False,
+        allow_warnings=True,
+        advanced=True,
+        meta_shacl=False,
+    )
+    assert isinstance(report_graph, Graph)
+    violations = tuple(_violations(report_graph, loaded))
+    conforms = not any(v.severity == "Violation" for v in violations)
+    return ValidationReport(
+        conforms=conforms,
+        violations=violations,
+        report_graph=report_graph,
+        files=tuple(str(p) for p in loaded.files),
+        triples=len(data_graph),
+    )
+
+
+def validate(paths: Sequence[str | Path] | None = None) -> ValidationReport:
+    """Validate the bundled data (no paths) or the given files with what they refer to."""
+    return validate_graph(load(paths))

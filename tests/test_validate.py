@@ -1,0 +1,239 @@
+"""`coopgraph validate` and the library's validate(): each shape constraint, each output format."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCTERMS, FOAF, ORG, RDF, RDFS, TIME, XSD
+
+import coopgraph
+from coopgraph import loader, resources
+from coopgraph.namespaces import COOP, SH, kommune_iri, kooperation_iri
+
+from .conftest import SEEDS
+
+ID = Namespace("https://w3id.org/coopgraph/id/")
+RUHR = kooperation_iri("staedteregion-ruhr")
+MUENSTER = kooperation_iri("stadtregion-muenster")
+RUHR_FILE = SEEDS / "staedteregion-ruhr.ttl"
+MUENSTER_FILE = SEEDS / "stadtregion-muenster.ttl"
+
+
+@pytest.mark.parametrize("path", resources.data_files(), ids=lambda p: p.name)
+def test_every_bundled_data_file_conforms(path: Path) -> None:
+    report = coopgraph.validate([path])
+    assert report.conforms, report.to_text()
+    assert report.violations == ()
+
+
+def test_cli_validates_bundled_seeds_with_exit_0(cli) -> None:
+    run = cli("validate", str(RUHR_FILE), str(MUENSTER_FILE))
+    assert run.code == 0, run.out + run.err
+    assert "conforms" in run.out
+
+
+def test_validation_never_merges_shapes_or_mutates_the_data() -> None:
+    loaded = loader.load([RUHR_FILE])
+    before = set(loaded.graph)
+    from coopgraph.validate import validate_graph
+
+    validate_graph(loaded)
+    assert set(loaded.graph) == before
+    assert not any(p.startswith(str(SH)) for _, p, _ in loaded.graph)
+    assert not list(loaded.graph.subjects(RDF.type, SH.NodeShape))
+
+
+# ---------------------------------------------------------------- one broken copy per constraint
+
+Mutation = Callable[[Graph], None]
+M_BOCHUM = ID["mitgliedschaft/staedteregion-ruhr-05911000"]
+BOCHUM = kommune_iri("05911000")
+KONTRAKT_RUHR = ID["kontrakt/staedteregion-ruhr-2003"]
+KONTRAKT_MS = ID["kontrakt/stadtregion-muenster-2018"]
+GREMIUM = ID["gremium/stadtregion-muenster-beirat"]
+STELLE = ID["geschaeftsstelle/stadtregion-muenster"]
+
+
+def _replace(g: Graph, s: URIRef, p: URIRef, o) -> None:
+    g.remove((s, p, None))
+    g.add((s, p, o))
+
+
+def _other_coop(g: Graph) -> None:
+    other = URIRef("https://example.org/other-cooperation")
+    g.add((other, RDF.type, COOP.Kooperation))
+
+
+CASES: dict[str, tuple[Path, Mutation, str, str]] = {
+    # name: (file, mutation, constraint component, English message fragment)
+    "ags-pattern": (RUHR_FILE, lambda g: _replace(g, BOCHUM, COOP.ags, Literal("5911000")),
+                    "PatternConstraintComponent", "exactly one AGS of eight digits"),
+    "ags-unique": (RUHR_FILE, lambda g: _replace(g, kommune_iri("05913000"), COOP.ags,
+                                                 Literal("05911000")),
+                   "MaxCountConstraintComponent", "AGS is not unique"),
+    "ags-ars-consistent": (RUHR_FILE, lambda g: _replace(g, BOCHUM, COOP.ars,
+                                                         Literal("059110000001")),
+                           "SPARQLConstraintComponent", "AGS, ARS and district do not agree"),
+    "ags-kreis-consistent": (RUHR_FILE, lambda g: _replace(g, BOCHUM, COOP.kreis,
+                                                           ID["kreis/05913"]),
+                             "SPARQLConstraintComponent", "AGS, ARS and district do not agree"),
+    "two-members": (RUHR_FILE, lambda g: [g.remove((m, ORG.organization, RUHR))
+                                          for m in list(g.subjects(ORG.organization, RUHR))[1:]],
+                    "QualifiedMinCountConstraintComponent", "at least two members"),
+    "cooperation-source": (RUHR_FILE, lambda g: g.remove((RUHR, DCTERMS.source, None)),
+                           "MinCountConstraintComponent", "at least one source"),
+    "member-known-kommune": (RUHR_FILE, lambda g: _replace(g, M_BOCHUM, ORG.member,
+                                                           kommune_iri("99999999")),
+                             "OrConstraintComponent", "known municipality"),
+    "membership-end-before-beginning": (
+        RUHR_FILE,
+        lambda g: (g.add((ID["zeitraum/staedteregion-ruhr-05911000"], TIME.hasEnd,
+                          ID["zeitpunkt/test-ende"])),
+                   g.add((ID["zeitpunkt/test-ende"], TIME.inXSDDate,
+                          Literal("2001-01-01", datatype=XSD.date)))),
+        "SPARQLConstraintComponent", "end lies before the beginning"),
+    "membership-beginning-stated": (
+        RUHR_FILE, lambda g: g.remove((ID["zeitraum/staedteregion-ruhr-05911000"],
+                                       TIME.hasBeginning, None)),
+        "OrConstraintComponent", "states its beginning"),
+    "signatory-is-member": (RUHR_FILE, lambda g: g.add((KONTRAKT_RUHR, COOP.unterzeichner,
+                                                        kommune_iri("05512000"))),
+                            "SPARQLConstraintComponent", "not a member of the founded cooperation"),
+    "signatory-is-member-year-precision": (
+        MUENSTER_FILE, lambda g: (_replace(g, ID["zeitraum/stadtregion-muenster-kontrakt"],
+                                           TIME.hasBeginning, ID["zeitpunkt/test-2019"]),
+                                  g.add((ID["zeitpunkt/test-2019"], TIME.inXSDgYear,
+                                         Literal("2019", datatype=XSD.gYear)))),
+        "SPARQLConstraintComponent", "not a member of the founded cooperation"),
+    "gremium-one-cooperation": (
+        MUENSTER_FILE, lambda g: g.remove((GREMIUM, ORG.unitOf, None)),
+        "MinCountConstraintComponent", "belongs to exactly one cooperation"),
+    "gremium-not-two-cooperations": (
+        MUENSTER_FILE, lambda g: (g.add((GREMIUM, ORG.unitOf, RUHR)),
+                                  g.add((RUHR, RDF.type, COOP.Kooperation))),
+        "MaxCountConstraintComponent", "belongs to exactly one cooperation"),
+    "valid-date": (RUHR_FILE, lambda g: _replace(g, ID["zeitpunkt/staedteregion-ruhr-gruendung"],
+                                                 TIME.inXSDDate,
+                                                 Literal("2003-06-31", datatype=XSD.date)),
+                   "DatatypeConstraintComponent", "not a valid xsd:date"),
+    "valid-year": (
+        RUHR_FILE, lambda g: _replace(g, ID["zeitpunkt/staedteregion-ruhr-beitritt-2007"],
+                                      TIME.inXSDgYear, Literal("07", datatype=XSD.gYear)),
+        "PatternConstraintComponent", "not a valid xsd:gYear"),
+    "website-is-iri": (RUHR_FILE, lambda g: _replace(g, RUHR, FOAF.homepage,
+                                                     Literal("www.staedteregion-ruhr-2030.de")),
+                       "NodeKindConstraintComponent", "must be an http(s) IRI"),
+    "rechtsform-from-scheme": (RUHR_FILE, lambda g: _replace(
+        g, RUHR, COOP.rechtsform, URIRef("https://w3id.org/coopgraph/vocab/handlungsfeld/mobilitaet")),
+        "NodeConstraintComponent", "Rechtsform scheme"),
+    "handlungsfeld-from-scheme": (MUENSTER_FILE, lambda g: g.add((
+        MUENSTER, COOP.handlungsfeld, URIRef("https://w3id.org/coopgraph/vocab/rechtsform/amt"))),
+        "NodeConstraintComponent", "Handlungsfeld scheme"),
+    "gremienart-from-scheme": (MUENSTER_FILE, lambda g: _replace(
+        g, GREMIUM, COOP.gremienart, URIRef("https://w3id.org/coopgraph/vocab/rechtsform/amt")),
+        "NodeConstraintComponent", "Gremienart scheme"),
+    "kontrakt-founds-cooperation": (MUENSTER_FILE, lambda g: g.remove(
+        (KONTRAKT_MS, URIRef(str(ORG) + "resultingOrganization"), None)),
+        "MinCountConstraintComponent", "founds exactly one cooperation"),
+    "geschaeftsstelle-host": (MUENSTER_FILE, lambda g: g.remove((STELLE, COOP.traeger, None)),
+                              "MinCountConstraintComponent", "hosted by exactly one known"),
+    "partner-not-member": (RUHR_FILE, lambda g: g.add((RUHR, COOP.partner, BOCHUM)),
+                           "SPARQLConstraintComponent", "must not also be a member"),
+    "cooperation-name": (RUHR_FILE, lambda g: g.remove((RUHR, RDFS.label, None)),
+                         "MinCountConstraintComponent", "needs a name"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_broken_copy_is_rejected_with_the_constraints_message(name: str, tmp_path: Path) -> None:
+    source, mutate, component, fragment = CASES[name]
+    loaded = loader.load([source])
+    mutate(loaded.graph)
+    broken = tmp_path / f"{name}.ttl"
+    # write the whole mutated graph (with the referenced Kommunen) as the file under test
+    loaded.graph.serialize(broken, format="turtle")
+    report = coopgraph.validate([broken])
+    assert not report.conforms
+    hits = [v for v in report.violations if v.constraint == component]
+    assert hits, report.to_text()
+    assert any(fragment in v.message("en") for v in hits), report.to_text()
+    # the German message is there too, and different
+    assert all(v.message("de") != v.message("en") for v in hits)
+    assert all(v.file == str(broken) or v.file is None for v in hits)
+
+
+def test_every_violation_is_reported_not_just_the_first(tmp_path: Path, cli) -> None:
+    loaded = loader.load([RUHR_FILE])
+    loaded.graph.remove((RUHR, DCTERMS.source, None))
+    loaded.graph.remove((RUHR, RDFS.label, None))
+    _replace(loaded.graph, BOCHUM, COOP.ags, Literal("123"))
+    broken = tmp_path / "three.ttl"
+    loaded.graph.serialize(broken, format="turtle")
+    run = cli("validate", str(broken), "--format", "json")
+    assert run.code == 1
+    doc = json.loads(run.out)
+    assert doc["conforms"] is False
+    paths = {r["resultPath"] for r in doc["results"]}
+    assert {"dct:source", "rdfs:label", "coop:ags"} <= paths
+    for result in doc["results"]:
+        assert set(result) >= {"file", "focusNode", "resultPath", "value", "message"}
+
+
+def test_lang_picks_the_message_language(tmp_path: Path, cli) -> None:
+    loaded = loader.load([RUHR_FILE])
+    loaded.graph.remove((RUHR, DCTERMS.source, None))
+    broken = tmp_path / "nosource.ttl"
+    loaded.graph.serialize(broken, format="turtle")
+    de = cli("validate", str(broken), "--lang", "de")
+    en = cli("validate", str(broken), "--lang", "en")
+    assert de.code == en.code == 1
+    assert "braucht mindestens eine Quelle" in de.out and "nicht konform" in de.out
+    assert "needs at least one source" in en.out and "does not conform" in en.out
+    assert f"{broken}:" in en.out and "kooperation/staedteregion-ruhr" in en.out
+
+
+def test_turtle_format_is_the_shacl_report_graph(tmp_path: Path, cli) -> None:
+    loaded = loader.load([RUHR_FILE])
+    loaded.graph.remove((RUHR, DCTERMS.source, None))
+    broken = tmp_path / "nosource.ttl"
+    loaded.graph.serialize(broken, format="turtle")
+    run = cli("validate", str(broken), "--format", "turtle")
+    assert run.code == 1
+    report = Graph().parse(data=run.out, format="turtle")
+    assert (None, SH.conforms, Literal(False)) in report
+    assert len(list(report.subjects(RDF.type, SH.ValidationResult))) == 1
+
+
+def test_turtle_syntax_error_names_file_and_line(tmp_path: Path, cli) -> None:
+    bad = tmp_path / "bad.ttl"
+    bad.write_text(
+        "@prefix coop: <https://w3id.org/coopgraph/def#> .\n\n"
+        "<https://example.org/k> a coop:Kooperation ;\n"
+        '    coop:ziel "x"\n'
+        "    coop:ziel .\n",
+        encoding="utf-8",
+    )
+    run = cli("validate", str(bad))
+    assert run.code == 2
+    assert run.out == ""
+    assert f"{bad}:5:" in run.err
+    assert "Traceback" not in run.err
+    assert len(run.err.strip().splitlines()) == 1
+
+
+def test_missing_file_is_exit_2(tmp_path: Path, cli) -> None:
+    run = cli("validate", str(tmp_path / "nope.ttl"))
+    assert run.code == 2
+    assert "no such file" in run.err
+
+
+def test_non_utf8_file_is_exit_2(tmp_path: Path, cli) -> None:
+    bad = tmp_path / "latin1.ttl"
+    bad.write_bytes('<https://e.org/a> <https://e.org/b> "Münster" .\n'.encode("latin-1"))
+    run = cli("validate", str(bad))
+    assert run.code == 2
+    assert str(bad) in run.err and "Traceback" not in run.err
