@@ -8,13 +8,17 @@ Every subcommand shares ``--lang``, ``--store`` and ``--format``, one error styl
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from . import __version__
-from .errors import CoopgraphError
+from . import __version__, queries
+from .errors import CoopgraphError, InputError
+from .queries import QueryResult
+from .results import GRAPH_FORMATS, SELECT_FORMATS, render_boolean, render_graph, render_select
+from .store import Store, open_store
 
 EXIT_OK, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
 DEFAULT_STORE = "oxigraph"
@@ -69,8 +73,6 @@ def cmd_import_register(args: argparse.Namespace) -> int:
 
     result = build(Path(args.source), Path(args.out))
     if args.format == "json":
-        import json
-
         doc = {
             "files": [str(p) for p in result.files],
             "gemeinden": result.gemeinden,
@@ -90,6 +92,111 @@ def cmd_import_register(args: argparse.Namespace) -> int:
             f"{result.mitgliedschaften} memberships\n"
         )
     return EXIT_OK
+
+
+# ---------------------------------------------------------------- query, sparql
+
+
+def _params(pairs: list[str]) -> dict[str, str]:
+    params: dict[str, str] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise InputError(f"expected NAME=VALUE, got {pair!r}", field="--param")
+        if name in params:
+            raise InputError("parameter given twice", field=name)
+        params[name.strip()] = value
+    return params
+
+
+def _print_result(args: argparse.Namespace, store: Store, result: QueryResult) -> None:
+    fmt = args.format
+    if result.select is not None:
+        fmt = fmt or "table"
+        labels = {}
+        if fmt in ("table", "markdown"):
+            nodes = {t for row in result.select.rows for t in row if t is not None}
+            labels = queries.labels(store, nodes, args.lang)
+        _out(render_select(result.select, fmt, labels))
+    elif result.boolean is not None:
+        _out(render_boolean(result.boolean, fmt or "table"))
+    else:
+        assert result.graph is not None
+        _out(render_graph(result.graph, fmt or "turtle"))
+
+
+def _check_format(form: str, fmt: str | None) -> None:
+    """Reject a format that does not fit the query form before any work is done."""
+    allowed = GRAPH_FORMATS if form in ("CONSTRUCT", "DESCRIBE") else SELECT_FORMATS
+    if fmt is not None and fmt not in allowed:
+        raise InputError(
+            f"{form} results come as {', '.join(allowed)}, not {fmt!r}", field="--format"
+        )
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    if args.list:
+        _out(_catalog_listing(args))
+        return EXIT_OK
+    if not args.query:
+        raise InputError("name a saved query or a .rq file (or use --list)", field="query")
+    saved = queries.get(args.query)
+    bindings = saved.bindings(_params(args.param))
+    _check_format(saved.form, args.format)
+    store = open_store(args.store)
+    try:
+        _print_result(args, store, queries.execute(store, saved.text, saved.form, bindings))
+    finally:
+        store.close()
+    return EXIT_OK
+
+
+def _catalog_listing(args: argparse.Namespace) -> str:
+    items = sorted(queries.catalog().values(), key=lambda q: q.name)
+    if args.format == "json":
+        doc = [
+            {
+                "name": q.name,
+                "form": q.form,
+                "summary": q.summary_in(args.lang),
+                "params": [
+                    {"name": p.name, "type": p.type, "optional": p.optional, "example": p.example}
+                    for p in q.params
+                ],
+            }
+            for q in items
+        ]
+        return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    lines = []
+    for q in items:
+        params = " ".join(
+            f"[{p.name}={p.type}]" if p.optional else f"{p.name}={p.type}" for p in q.params
+        )
+        lines.append(f"{q.name}  {params}".rstrip() + f"\n    {q.summary_in(args.lang)}")
+    return "\n".join(lines) + "\n"
+
+
+def cmd_sparql(args: argparse.Namespace) -> int:
+    text = sys.stdin.read() if args.text == "-" else args.text
+    adhoc = queries.adhoc(text)
+    _check_format(adhoc.form, args.format)
+    store = open_store(args.store)
+    try:
+        _print_result(args, store, queries.execute(store, adhoc.text, adhoc.form))
+    finally:
+        store.close()
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------- resolve
+
+
+def cmd_resolve(args: argparse.Namespace) -> int:
+    from .resolve import resolve
+
+    resolution = resolve(args.name, land=args.land, kreis=args.kreis)
+    _out(resolution.to_json() if args.format == "json" else resolution.to_text(args.lang))
+    return EXIT_OK if resolution.status == "unique" else EXIT_FAIL
 
 
 # ---------------------------------------------------------------- parser
@@ -131,6 +238,44 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--out", default="data", help="output data folder (default: data)")
     r.add_argument("--format", choices=("text", "json"), default="text")
     r.set_defaults(handler=cmd_import_register)
+
+    p = sub.add_parser(
+        "query",
+        parents=[common],
+        help="run a saved SPARQL query",
+        description="Run a saved query by name (see --list) or a .rq file, with typed "
+        "parameters bound as RDF terms.",
+    )
+    p.add_argument("query", nargs="?", metavar="NAME|FILE.rq")
+    p.add_argument("--list", action="store_true", help="list the saved queries")
+    p.add_argument(
+        "--param", "-p", action="append", default=[], metavar="NAME=VALUE", help="a parameter"
+    )
+    p.add_argument("--format", choices=(*SELECT_FORMATS, *GRAPH_FORMATS), default=None)
+    p.set_defaults(handler=cmd_query)
+
+    p = sub.add_parser(
+        "sparql",
+        parents=[common],
+        help="run an ad-hoc SPARQL query",
+        description="Run SPARQL given on the command line ('-' reads it from stdin).",
+    )
+    p.add_argument("text", metavar="QUERY")
+    p.add_argument("--format", choices=(*SELECT_FORMATS, *GRAPH_FORMATS), default=None)
+    p.set_defaults(handler=cmd_sparql)
+
+    p = sub.add_parser(
+        "resolve",
+        parents=[common],
+        help="a municipality name as written in the wild → AGS, Kreis, Land",
+        description="Resolve a municipality name. Exit 0 with one match; exit 1 when the name "
+        "is ambiguous (every candidate is listed) or matches nothing (closest names shown).",
+    )
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("--land", help="Land: ISO code (NW), key (05) or name")
+    p.add_argument("--kreis", help="Kreis: 5-digit key or name")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(handler=cmd_resolve)
     return parser
 
 

@@ -1,0 +1,97 @@
+"""Stores behind one small interface: ``select``, ``ask``, ``construct``, ``load``, ``close``.
+
+Backends are picked by name from one registry:
+
+- ``oxigraph`` (default): embedded pyoxigraph in memory, loaded with the ontology and bundled data;
+- ``oxigraph:DIR``: an embedded pyoxigraph store on disk, used as it is;
+- ``memory``: an rdflib graph of the ontology and bundled data (the reference, slow at scale);
+- ``http://…`` / ``https://…``: any SPARQL 1.1 endpoint, through SPARQLWrapper.
+
+Query parameters are RDF terms, bound the same way in every backend (see ``binding``), never
+pasted text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from rdflib import Graph
+from rdflib.term import Node
+
+from ..errors import InputError
+
+Bindings = Mapping[str, Node]
+
+
+@dataclass(frozen=True)
+class SelectResult:
+    """Rows of a SELECT query: variable names and rdflib terms (None where unbound)."""
+
+    variables: tuple[str, ...]
+    rows: tuple[tuple[Node | None, ...], ...]
+
+    def dicts(self) -> list[dict[str, Node | None]]:
+        return [dict(zip(self.variables, row, strict=True)) for row in self.rows]
+
+
+class Store(Protocol):
+    """What every backend offers."""
+
+    name: str
+
+    def select(self, query: str, bindings: Bindings | None = None) -> SelectResult: ...
+
+    def ask(self, query: str, bindings: Bindings | None = None) -> bool: ...
+
+    def construct(self, query: str, bindings: Bindings | None = None) -> Graph: ...
+
+    def load(self, paths: Sequence[Path]) -> int: ...
+
+    def close(self) -> None: ...
+
+
+def _oxigraph(arg: str | None) -> Store:
+    from .oxigraph import OxigraphStore
+
+    return OxigraphStore.on_disk(Path(arg)) if arg else OxigraphStore.bundled()
+
+
+def _memory(arg: str | None) -> Store:
+    from .memory import MemoryStore
+
+    return MemoryStore.bundled()
+
+
+def _sparql(arg: str | None) -> Store:
+    from .sparql import SparqlStore
+
+    assert arg is not None
+    return SparqlStore(arg)
+
+
+REGISTRY: dict[str, Callable[[str | None], Store]] = {
+    "oxigraph": _oxigraph,
+    "memory": _memory,
+    "sparql": _sparql,
+}
+
+
+def open_store(spec: str) -> Store:
+    """Open a store by its spec: ``oxigraph``, ``oxigraph:DIR``, ``memory`` or an endpoint URL."""
+    if spec.startswith(("http://", "https://")):
+        return REGISTRY["sparql"](spec)
+    name, _, arg = spec.partition(":")
+    factory = REGISTRY.get(name)
+    if factory is None or (name == "sparql" and not arg):
+        raise InputError(
+            f"unknown store {spec!r}: use 'oxigraph', 'oxigraph:DIR', 'memory' or the URL of a "
+            "SPARQL endpoint",
+            field="--store",
+        )
+    return factory(arg or None)
+
+
+__all__ = ["REGISTRY", "Bindings", "SelectResult", "Store", "open_store"]
