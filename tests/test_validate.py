@@ -237,3 +237,21 @@ def test_non_utf8_file_is_exit_2(tmp_path: Path, cli) -> None:
     run = cli("validate", str(bad))
     assert run.code == 2
     assert str(bad) in run.err and "Traceback" not in run.err
+
+
+def test_validate_what_a_remote_sparql_store_holds(oxigraph_server, cli) -> None:
+    from coopgraph.store.sparql import SparqlStore
+
+    url = oxigraph_server()
+    remote = SparqlStore(url)
+    kommunen = resources.data_dir() / "kommunen"
+    remote.load([kommunen / "gemeinden-05.ttl", kommunen / "kreise.ttl",
+                 kommunen / "laender.ttl", SEEDS])  # fmt: skip
+    ok = cli("validate", "--store", url)
+    assert ok.code == 0, ok.out + ok.err
+    remote.update(f"DELETE WHERE {{ <{RUHR}> <{DCTERMS.source}> ?s }}")
+    broken = cli("validate", "--store", url, "--format", "json")
+    assert broken.code == 1
+    results = json.loads(broken.out)["results"]
+    assert [(r["focusNode"], r["resultPath"]) for r in results] == [(str(RUHR), "dct:source")]
+    assert results[0]["file"] == url

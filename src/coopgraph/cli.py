@@ -53,9 +53,16 @@ def _out(text: str) -> None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from .validate import validate
+    from .validate import validate, validate_store
 
-    report = validate(args.paths or None)
+    if args.paths or args.store in ("oxigraph", "memory"):
+        report = validate(args.paths or None)
+    else:  # a store of its own (on disk or remote): check what it holds
+        store = open_store(args.store)
+        try:
+            report = validate_store(store, args.store)
+        finally:
+            store.close()
     if args.format == "json":
         _out(report.to_json(args.lang))
     elif args.format == "turtle":
@@ -218,8 +225,8 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
         help="check data against the SHACL shapes",
         description="Validate the bundled data (no PATH) or the given Turtle files together with "
-        "the ontology and the bundled resources they refer to. Exit 0 conforms, 1 violations, "
-        "2 unreadable input.",
+        "the ontology and the bundled resources they refer to; with --store DIR or URL and no "
+        "PATH, what that store holds. Exit 0 conforms, 1 violations, 2 unreadable input.",
     )
     p.add_argument("paths", nargs="*", metavar="PATH", help="Turtle files or folders")
     p.add_argument("--format", choices=("text", "json", "turtle"), default="text")

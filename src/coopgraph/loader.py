@@ -146,12 +146,17 @@ def _referenced(loaded: LoadedGraph, store: ox.Store, depth: int = 3) -> list[ox
     return pulled
 
 
-def load(paths: Sequence[str | Path] | None = None, *, with_ontology: bool = True) -> LoadedGraph:
+def load(
+    paths: Sequence[str | Path] | None = None,
+    *,
+    with_ontology: bool = True,
+    referenced: bool = True,
+) -> LoadedGraph:
     """Load a data graph.
 
     Without ``paths``: the ontology, its vocabularies and all bundled data. With ``paths``:
-    the ontology and vocabularies, those files, and the bundled resources they refer to (for
-    example the Kommunen named as members), so they can be checked on their own.
+    the ontology and vocabularies, those files, and (``referenced``) the bundled resources they
+    refer to (for example the Kommunen named as members), so they can be checked on their own.
     """
     loaded = LoadedGraph()
     if with_ontology:
@@ -165,5 +170,6 @@ def load(paths: Sequence[str | Path] | None = None, *, with_ontology: bool = Tru
     for path in expand_paths(paths):
         loaded.add_triples(parse_file(path), origin=_display(path))
         loaded.files.append(path)
-    loaded.add_triples(_referenced(loaded, bundled_store()), origin=None)
+    if referenced:
+        loaded.add_triples(_referenced(loaded, bundled_store()), origin=None)
     return loaded

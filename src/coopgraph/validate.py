@@ -22,6 +22,7 @@ from rdflib.term import Node
 from . import resources
 from .loader import LoadedGraph, load, parse_file, to_rdflib
 from .namespaces import PREFIXES, SH
+from .store import Store
 
 LANGS = ("de", "en")
 
@@ -226,3 +227,14 @@ def validate_graph(loaded: LoadedGraph) -> ValidationReport:
 def validate(paths: Sequence[str | Path] | None = None) -> ValidationReport:
     """Validate the bundled data (no paths) or the given files with what they refer to."""
     return validate_graph(load(paths))
+
+
+def validate_store(store: Store, name: str) -> ValidationReport:
+    """Validate everything in a store (e.g. a remote endpoint), with the ontology beside it."""
+    loaded = load([], with_ontology=True, referenced=False)
+    data = store.construct("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+    for s, p, o in data:
+        loaded.graph.add((s, p, o))
+        loaded.origins.setdefault(s, name)
+    loaded.files.append(Path(name))
+    return validate_graph(loaded)
