@@ -82,9 +82,13 @@ def test_query_gives_its_expected_result_on_the_fixture(path: Path, fixture_stor
     for case in _cases(expected):
         bindings = query.bindings(case.get("params", {}))
         result = queries.execute(fixture_store, query.text, query.form, bindings)
-        assert result.select is not None
-        assert list(result.select.variables) == expected["columns"]
-        got = [[_cell(c) for c in row] for row in result.select.rows]
+        if result.graph is not None:  # CONSTRUCT/DESCRIBE: the triples, as rows
+            assert expected["columns"] == ["subject", "predicate", "object"]
+            got = [[_cell(t) for t in triple] for triple in result.graph]
+        else:
+            assert result.select is not None
+            assert list(result.select.variables) == expected["columns"]
+            got = [[_cell(c) for c in row] for row in result.select.rows]
         want = [list(row) for row in case["rows"]]
         # columns that join a set of names (GROUP_CONCAT) have no defined order inside the cell
         for column, separator in expected.get("sets", {}).items():

@@ -192,6 +192,21 @@ def test_construct_gives_turtle_json_ld_and_n_triples(cli, store_dir: str) -> No
     assert sizes == {11 + 12 + 3 + 4}
 
 
+def test_a_saved_construct_query_gives_turtle_by_default_and_json_ld(cli, store_dir: str) -> None:
+    args = ("query", "kooperation-als-schema-org", "-p", f"kooperation={GRENZRAUM}")
+    turtle = cli(*args, "--store", store_dir)
+    jsonld = cli(*args, "--store", store_dir, "--format", "jsonld")
+    assert turtle.code == jsonld.code == 0
+    graphs = [
+        Graph().parse(data=turtle.out, format="turtle"),
+        Graph().parse(data=jsonld.out, format="json-ld"),
+    ]
+    member = URIRef("https://schema.org/member")
+    for graph in graphs:
+        assert len(list(graph.objects(URIRef(GRENZRAUM), member))) == 3  # Ostbevern has left
+    assert graphs[0].isomorphic(graphs[1])
+
+
 def test_a_format_that_does_not_fit_the_query_form_is_refused(cli, store_dir: str) -> None:
     result = cli("query", "kontrakte", "--format", "turtle", "--store", store_dir)
     assert result.code == 2 and "SELECT results come as" in result.err
