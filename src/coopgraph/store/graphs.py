@@ -72,8 +72,9 @@ class Transfer:
 
     def to_text(self) -> str:
         same = f" ({self.unchanged} unchanged)" if self.unchanged else ""
+        s = "" if self.files == 1 else "s"
         return (
-            f"{self.files} files, {self.triples} triples in {self.files} named graphs{same}, "
+            f"{self.files} file{s}, {self.triples} triples in {self.files} named graph{s}{same}, "
             f"{self.seconds:.1f} s → {self.target}\n"
         )
 

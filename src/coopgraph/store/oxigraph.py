@@ -53,8 +53,14 @@ class OxigraphStore:
     name = "oxigraph"
 
     def __init__(self, store: ox.Store, location: Path | None = None) -> None:
-        self._store = store
+        self._open: ox.Store | None = store
         self.location = location
+
+    @property
+    def _store(self) -> ox.Store:
+        if self._open is None:
+            raise StoreError("the store is closed", file=self.location)
+        return self._open
 
     @classmethod
     def bundled(cls) -> OxigraphStore:
@@ -147,14 +153,18 @@ class OxigraphStore:
             self._store.bulk_extend(_quads(sources, progress))  # one bulk load for all files
         except OSError as exc:
             raise StoreError(f"cannot load into the store: {exc}", file=self.location) from None
-        self.close()
+        self._store.flush()
         where = str(self.location) if self.location else "memory"
         return Transfer(f"oxigraph:{where}", len(sources), sum(counts), time.monotonic() - start)
 
     def close(self) -> None:
-        flush = getattr(self._store, "flush", None)
-        if flush is not None:
-            flush()
+        """Write everything to disk and, for a store on disk, release it (and its lock) now
+        rather than when the garbage collector gets to it."""
+        if self._open is None:
+            return
+        self._open.flush()
+        if self.location is not None:
+            self._open = None
 
 
 def _quads(sources: Sequence[Source], progress: Progress | None) -> Iterator[ox.Quad]:
