@@ -55,7 +55,9 @@ def credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COOPGRAPH_PASSWORD", PASSWORD)
 
 
-def test_push_query_repush_without_duplicates(cli, oxigraph_server, workdir: Path) -> None:
+def test_push_query_repush_without_duplicates(
+    cli, oxigraph_server, workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     url = oxigraph_server()
     run = cli("push", "coop", "--store", url)
     assert run.code == 0, run.err
@@ -75,7 +77,8 @@ def test_push_query_repush_without_duplicates(cli, oxigraph_server, workdir: Pat
     assert pushed.code == bundled.code == 0, pushed.err + bundled.err
     assert pushed.out == bundled.out == "n\r\n11\r\n" or pushed.out == bundled.out == "n\n11\n"
 
-    again = cli("push", "coop", "--store", url, "--format", "json")
+    monkeypatch.setenv("COOPGRAPH_STORE", url)  # feeds --store of push as of every command
+    again = cli("push", "coop", "--format", "json")
     assert again.code == 0, again.err
     doc = json.loads(again.out)
     assert (doc["files"], doc["triples"], doc["unchanged"]) == (2, total, 2)
@@ -172,6 +175,9 @@ def test_push_warns_when_the_default_graph_is_not_the_union(cli, tmp_path, workd
         run = cli("push", "coop", "--store", server.query)
         assert run.code == 0
         assert "--union-default-graph" in run.err and run.err.startswith("coopgraph: warning:")
+        # validating such a store would check nothing: an error, not "conforms"
+        check = cli("validate", "--store", server.query)
+        assert check.code == 2 and "shows no triples in its default graph" in check.err
     finally:
         server.stop()
 
@@ -222,6 +228,7 @@ def test_a_silent_endpoint_times_out(
                 r"0\.3 s \(raise --timeout or \$COOPGRAPH_TIMEOUT\)\n",
                 run.err,
             ), run.err
+            assert PASSWORD not in run.err
         monkeypatch.setenv("COOPGRAPH_TIMEOUT", "0.2")
         run = cli("sparql", "ASK { ?s ?p ?o }", "--store", url)
         assert run.code == 2 and "did not answer within 0.2 s" in run.err
