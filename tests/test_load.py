@@ -110,6 +110,9 @@ def test_a_broken_file_loads_nothing(cli, tmp_path: Path) -> None:
     assert re.fullmatch(r"coopgraph: error: \S*broken\.ttl:\d+: syntax error: .+\n", run.err)
     assert run.out == ""
     assert _count(cli, store) == before  # Münster, parsed fine, was not loaded either
+    fresh = tmp_path / "fresh"
+    assert cli("load", str(broken), "--store", f"oxigraph:{fresh}").code == 2
+    assert not fresh.exists()  # no empty store left behind
 
 
 def test_load_needs_a_store_on_disk(cli) -> None:

@@ -239,7 +239,7 @@ def _report_transfer(args: argparse.Namespace, transfer: Transfer) -> None:
 
 
 def cmd_load(args: argparse.Namespace) -> int:
-    from .store.graphs import sources
+    from .store.graphs import check, sources
     from .store.oxigraph import OxigraphStore
 
     if not args.store.startswith("oxigraph:"):
@@ -249,10 +249,11 @@ def cmd_load(args: argparse.Namespace) -> int:
             field="--store",
         )
     todo = sources(args.paths or None)
+    counts = check(todo)  # a broken file stops here, before a store is created or changed
     store = open_store(args.store, create=True)
     assert isinstance(store, OxigraphStore)
     try:
-        transfer = store.replace_graphs(todo, _progress(len(todo)))
+        transfer = store.replace_graphs(todo, _progress(len(todo)), counts)
     finally:
         store.close()
     _report_transfer(args, transfer)

@@ -93,15 +93,17 @@ class _Session:
         self.token = secrets.token_hex(6)
         self.written: list[str] = []
 
-    def _send(self, method: str, graph: str, **kwargs: object) -> Response | None:
+    def _send(self, method: str, graph: str, body: bytes | None = None) -> Response | None:
         return request(
-            method, _graph_url(self.gsp, graph), timeout=self.store.timeout,
-            credentials=self.store.credentials, shown_url=self.gsp, **kwargs,  # type: ignore[arg-type]
+            method, _graph_url(self.gsp, graph), body=body,
+            content_type=NTRIPLES if body is not None else None,
+            accept=NTRIPLES if method == "GET" else None, missing_ok=method == "GET",
+            timeout=self.store.timeout, credentials=self.store.credentials, shown_url=self.gsp,
         )  # fmt: skip
 
     def state(self, p: _Payload) -> str:
         """``new`` (no such graph), ``same`` (the same triples) or ``changed``."""
-        current = self._send("GET", p.source.graph, accept=NTRIPLES, missing_ok=True)
+        current = self._send("GET", p.source.graph)  # None: the store has no such graph
         if current is None:
             return "new"
         if any(_has_bnode(t) for t in p.triples):
@@ -121,7 +123,7 @@ class _Session:
 
     def put(self, graph: str, p: _Payload) -> None:
         self.written.append(graph)
-        self._send("PUT", graph, body=p.body, content_type=NTRIPLES)
+        self._send("PUT", graph, body=p.body)
 
     def staging(self, p: _Payload) -> str:
         return str(staging_graph_iri(self.token, p.source.name))

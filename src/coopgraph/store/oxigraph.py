@@ -19,7 +19,7 @@ from ..errors import InputError, RdfSyntaxError, StoreError
 from ..loader import RDF_EXTENSIONS, expand_paths, parse_file, to_rdflib
 from . import Bindings, SelectResult
 from .binding import with_values
-from .graphs import Progress, Source, Transfer, parsed
+from .graphs import Progress, Source, Transfer, check
 
 DEFAULT = ox.DefaultGraph()
 LOAD_HINT = "fill it with `coopgraph load --store oxigraph:DIR`"
@@ -131,15 +131,19 @@ class OxigraphStore:
         return len(self._store) - before
 
     def replace_graphs(
-        self, sources: Sequence[Source], progress: Progress | None = None
+        self,
+        sources: Sequence[Source],
+        progress: Progress | None = None,
+        counts: Sequence[int] | None = None,
     ) -> Transfer:
         """Bulk-load each source into its own named graph, replacing what that graph held.
 
-        Every file is parsed first, so a syntax error (named with file and line) changes
-        nothing; loading the same files again leaves the store as it was.
+        Every file is parsed first (unless ``counts`` says ``graphs.check`` did), so a syntax
+        error (named with file and line) changes nothing; loading the same files again leaves
+        the store as it was.
         """
         start = time.monotonic()
-        counts = [len(parsed(src)) for src in sources]
+        counts = check(sources) if counts is None else counts
         # removing a graph deletes quad by quad; when every graph is replaced, clear at once
         everything = {g.value for g in self._store.named_graphs()} <= {s.graph for s in sources}
         if everything and next(self._store.quads_for_pattern(None, None, None, DEFAULT), None):
