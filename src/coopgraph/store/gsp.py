@@ -46,8 +46,9 @@ class _Payload:
 
     @property
     def sample(self) -> ox.Triple | None:
-        """A triple without blank nodes, to see whether the default graph shows it."""
-        return next((t for t in self.triples if not _has_bnode(t)), None)
+        """A triple of IRIs only (no blank node, no literal a store may rewrite), to see
+        whether the default graph shows it."""
+        return next((t for t in self.triples if all(isinstance(x, ox.NamedNode) for x in t)), None)
 
 
 def _has_bnode(triple: ox.Triple) -> bool:
