@@ -28,7 +28,7 @@ COUNT_ALL = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 def store_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """An embedded store on disk holding the ontology and the query fixture."""
     path = tmp_path_factory.mktemp("store") / "oxigraph"
-    store = OxigraphStore.on_disk(path)
+    store = OxigraphStore.on_disk(path, create=True)
     store.load([*resources.ontology_files(), FIXTURES / "fixture.ttl"])
     store.close()
     del store  # the process holds the store's lock until the object is gone
@@ -261,7 +261,7 @@ def test_a_breakout_string_matches_exactly_the_literal_that_holds_it(tmp_path: P
     )  # fmt: skip
     path = tmp_path / "evil.ttl"
     data.serialize(path, format="turtle")
-    store = OxigraphStore.on_disk(tmp_path / "db")
+    store = OxigraphStore.on_disk(tmp_path / "db", create=True)
     store.load([FIXTURES / "fixture.ttl", path])
     try:
         rows = queries.run("kooperationen-einer-kommune", store=store, ags=value)

@@ -28,7 +28,7 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 KOMMUNEN = resources.data_dir() / "kommunen"
 SEED_FILES = [SEEDS / "staedteregion-ruhr.ttl", SEEDS / "stadtregion-muenster.ttl"]
 FILES = [*resources.ontology_files(), KOMMUNEN / "gemeinden-05.ttl", KOMMUNEN / "kreise.ttl"]
-FILES += SEED_FILES
+FILES += SEED_FILES  # the two seed cooperations (the other files in SEEDS add more members)
 
 
 def _new(kind: str, server) -> Store:  # type: ignore[no-untyped-def]
@@ -110,7 +110,9 @@ def test_unreachable_endpoint_is_a_store_error() -> None:
 
 def test_open_store_by_name(tmp_path: Path) -> None:
     assert isinstance(open_store("http://127.0.0.1:9/query"), SparqlStore)
-    disk = open_store(f"oxigraph:{tmp_path / 'db'}")
+    with pytest.raises(StoreError, match="no store here yet"):
+        open_store(f"oxigraph:{tmp_path / 'db'}")  # only `load` creates a store
+    disk = open_store(f"oxigraph:{tmp_path / 'db'}", create=True)
     assert isinstance(disk, OxigraphStore)
     disk.close()
     with pytest.raises(InputError):

@@ -19,6 +19,7 @@ from .errors import CoopgraphError, InputError
 from .queries import QueryResult
 from .results import GRAPH_FORMATS, SELECT_FORMATS, render_boolean, render_graph, render_select
 from .store import Store, open_store
+from .store.graphs import Transfer
 
 EXIT_OK, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
 DEFAULT_STORE = "oxigraph"
@@ -44,6 +45,25 @@ def _common() -> argparse.ArgumentParser:
     return common
 
 
+def _remote() -> argparse.ArgumentParser:
+    """Options of the commands that may talk to an endpoint."""
+    remote = argparse.ArgumentParser(add_help=False)
+    remote.add_argument(
+        "--timeout",
+        metavar="SECONDS",
+        help="give up on an endpoint that does not answer within SECONDS "
+        "(default: $COOPGRAPH_TIMEOUT or 120)",
+    )
+    return remote
+
+
+def _timeout(args: argparse.Namespace) -> float | None:
+    from .store.http import seconds, timeout_from_env
+
+    raw = getattr(args, "timeout", None)
+    return seconds(raw) if raw is not None else timeout_from_env()
+
+
 def _out(text: str) -> None:
     sys.stdout.write(text)
     sys.stdout.flush()
@@ -58,7 +78,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if args.paths or args.store in ("oxigraph", "memory"):
         report = validate(args.paths or None)
     else:  # a store of its own (on disk or remote): check what it holds
-        store = open_store(args.store)
+        store = open_store(args.store, timeout=_timeout(args))
         try:
             report = validate_store(store, args.store)
         finally:
@@ -150,7 +170,7 @@ def cmd_query(args: argparse.Namespace) -> int:
     saved = queries.get(args.query)
     bindings = saved.bindings(_params(args.param))
     _check_format(saved.form, args.format)
-    store = open_store(args.store)
+    store = open_store(args.store, timeout=_timeout(args))
     try:
         _print_result(args, store, queries.execute(store, saved.text, saved.form, bindings))
     finally:
@@ -187,11 +207,82 @@ def cmd_sparql(args: argparse.Namespace) -> int:
     text = sys.stdin.read() if args.text == "-" else args.text
     adhoc = queries.adhoc(text)
     _check_format(adhoc.form, args.format)
-    store = open_store(args.store)
+    store = open_store(args.store, timeout=_timeout(args))
     try:
         _print_result(args, store, queries.execute(store, adhoc.text, adhoc.form))
     finally:
         store.close()
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------- load, push (stores)
+
+
+def _progress(total: int) -> Callable[[object], None] | None:
+    """A counter on stderr while files go into a store, on a terminal only."""
+    if not sys.stderr.isatty():
+        return None
+    done = [0]
+
+    def tick(_source: object) -> None:
+        done[0] += 1
+        print(f"\r{done[0]}/{total} files", end="", file=sys.stderr, flush=True)
+        if done[0] == total:
+            print(file=sys.stderr)
+
+    return tick
+
+
+def _report_transfer(args: argparse.Namespace, transfer: Transfer) -> None:
+    _out(json.dumps(transfer.to_dict(), indent=2) + "\n" if args.format == "json" else
+         transfer.to_text())  # fmt: skip
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    from .store.graphs import check, sources
+    from .store.oxigraph import OxigraphStore
+
+    if not args.store.startswith("oxigraph:"):
+        hint = "; to fill an endpoint use `coopgraph push`" if "://" in args.store else ""
+        raise InputError(
+            f"load fills a store on disk: --store oxigraph:DIR, not {args.store!r}{hint}",
+            field="--store",
+        )
+    todo = sources(args.paths or None)
+    counts = check(todo)  # a broken file stops here, before a store is created or changed
+    store = open_store(args.store, create=True)
+    assert isinstance(store, OxigraphStore)
+    try:
+        transfer = store.replace_graphs(todo, _progress(len(todo)), counts)
+    finally:
+        store.close()
+    _report_transfer(args, transfer)
+    return EXIT_OK
+
+
+def cmd_push(args: argparse.Namespace) -> int:
+    from .store.graphs import sources
+    from .store.gsp import push
+    from .store.sparql import SparqlStore
+
+    if not args.store.startswith(("http://", "https://")):
+        hint = "; to fill a store on disk use `coopgraph load`" if args.store != "memory" else ""
+        raise InputError(
+            f"push uploads to a SPARQL endpoint: --store URL, not {args.store!r}{hint}",
+            field="--store",
+        )
+    todo = sources(args.paths or None)
+    store = SparqlStore(args.store, args.update_endpoint, timeout=_timeout(args))
+    transfer = push(store, todo, gsp_endpoint=args.gsp_endpoint, progress=_progress(len(todo)))
+    if not transfer.union_default_graph:
+        print(
+            "coopgraph: warning: the endpoint's default graph does not show the pushed named "
+            "graphs, so queries will not see them; serve the union of all graphs as the "
+            "default graph (oxigraph serve --union-default-graph; Fuseki: "
+            "tdb2:unionDefaultGraph true)",
+            file=sys.stderr,
+        )
+    _report_transfer(args, transfer)
     return EXIT_OK
 
 
@@ -211,6 +302,7 @@ def cmd_resolve(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     common = _common()
+    remote = _remote()
     parser = argparse.ArgumentParser(
         prog="coopgraph",
         description="The knowledge graph of inter-municipal cooperation in Germany.",
@@ -222,7 +314,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "validate",
-        parents=[common],
+        parents=[common, remote],
         help="check data against the SHACL shapes",
         description="Validate the bundled data (no PATH) or the given Turtle files together with "
         "the ontology and the bundled resources they refer to; with --store DIR or URL and no "
@@ -248,7 +340,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "query",
-        parents=[common],
+        parents=[common, remote],
         help="run a saved SPARQL query",
         description="Run a saved query by name (see --list) or a .rq file, with typed "
         "parameters bound as RDF terms.",
@@ -263,13 +355,50 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "sparql",
-        parents=[common],
+        parents=[common, remote],
         help="run an ad-hoc SPARQL query",
         description="Run SPARQL given on the command line ('-' reads it from stdin).",
     )
     p.add_argument("text", metavar="QUERY")
     p.add_argument("--format", choices=(*SELECT_FORMATS, *GRAPH_FORMATS), default=None)
     p.set_defaults(handler=cmd_sparql)
+
+    # ---- stores: load (embedded on disk), push (SPARQL endpoint)
+    p = sub.add_parser(
+        "load",
+        parents=[common],
+        help="bulk-load ontology + data into an embedded store on disk",
+        description="Load the ontology and all bundled data (or the given files and folders) "
+        "into --store oxigraph:DIR, one named graph per file, replacing that graph; later "
+        "commands query the same store with --store oxigraph:DIR.",
+    )
+    p.add_argument("paths", nargs="*", metavar="PATH", help="RDF files or folders")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(handler=cmd_load)
+
+    p = sub.add_parser(
+        "push",
+        parents=[common, remote],
+        help="upload ontology + data to a SPARQL 1.1 store (Graph Store Protocol)",
+        description="Upload the ontology and all bundled data (or the given files and folders) "
+        "to --store URL, one named graph per file, replacing that graph (HTTP PUT). Every file "
+        "is parsed first; a failed push leaves the store's graphs as they were. Credentials: "
+        "COOPGRAPH_TOKEN, or COOPGRAPH_USER and COOPGRAPH_PASSWORD, or a netrc file.",
+    )
+    p.add_argument("paths", nargs="*", metavar="PATH", help="RDF files or folders")
+    p.add_argument(
+        "--gsp-endpoint",
+        metavar="URL",
+        help="Graph Store endpoint (default: the query URL with /query → /store, as in "
+        "Oxigraph; Fuseki: http://HOST:3030/DATASET/data)",
+    )
+    p.add_argument(
+        "--update-endpoint",
+        metavar="URL",
+        help="SPARQL Update endpoint (default: the query URL with /query → /update)",
+    )
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(handler=cmd_push)
 
     p = sub.add_parser(
         "resolve",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from rdflib import Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, ORG, OWL, PROV, RDF, RDFS, SKOS, TIME, XSD
 
@@ -10,6 +12,7 @@ BASE = "https://w3id.org/coopgraph/"
 COOP = Namespace(BASE + "def#")
 ID = Namespace(BASE + "id/")
 VOCAB = Namespace(BASE + "vocab/")
+GRAPH = Namespace(BASE + "graph/")
 SCHEMA = Namespace("https://schema.org/")
 GEO = Namespace("http://www.opengis.net/ont/geosparql#")
 SH = Namespace("http://www.w3.org/ns/shacl#")
@@ -104,3 +107,23 @@ def zeitraum_iri(local: str) -> URIRef:
 def geometrie_iri(local: str) -> URIRef:
     """IRI of a geo:Geometry, named after what it locates (e.g. ``kommune-05117000``)."""
     return ID[f"geometrie/{local}"]
+
+
+# ---------------------------------------------------------------- named graphs of a store
+
+
+def graph_iri(source: str) -> URIRef:
+    """Named graph holding one source file, from its path relative to the package or checkout.
+
+    ``data/kooperationen/staedteregion-ruhr.ttl`` →
+    ``https://w3id.org/coopgraph/graph/data/kooperationen/staedteregion-ruhr.ttl``.
+    """
+    return GRAPH[quote(source.strip("/"), safe="/-._~")]
+
+
+def staging_graph_iri(token: str, source: str) -> URIRef:
+    """Where ``push`` uploads a source before switching it in (one token per push)."""
+    return GRAPH[f"staging/{quote(token, safe='')}/{quote(source.strip('/'), safe='/-._~')}"]
+
+
+STAGING = GRAPH["staging/"]

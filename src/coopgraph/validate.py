@@ -20,6 +20,7 @@ from rdflib.namespace import RDF
 from rdflib.term import Node
 
 from . import resources
+from .errors import StoreError
 from .loader import LoadedGraph, load, parse_file, to_rdflib
 from .namespaces import PREFIXES, SH
 from .store import Store
@@ -233,6 +234,11 @@ def validate_store(store: Store, name: str) -> ValidationReport:
     """Validate everything in a store (e.g. a remote endpoint), with the ontology beside it."""
     loaded = load([], with_ontology=True, referenced=False)
     data = store.construct("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+    if len(data) == 0:  # nothing to check is not "conforms"
+        raise StoreError(
+            f"{name} shows no triples in its default graph: empty, or its named graphs are not "
+            "served as the union default graph (oxigraph serve --union-default-graph)"
+        )
     for s, p, o in data:
         loaded.graph.add((s, p, o))
         loaded.origins.setdefault(s, name)

@@ -53,36 +53,51 @@ class Store(Protocol):
     def close(self) -> None: ...
 
 
-def _oxigraph(arg: str | None) -> Store:
+@dataclass(frozen=True)
+class StoreOptions:
+    """How to open a store: ``timeout`` (seconds, endpoints), ``create`` (a new store on disk)."""
+
+    timeout: float | None = None
+    create: bool = False
+
+
+def _oxigraph(arg: str | None, options: StoreOptions) -> Store:
     from .oxigraph import OxigraphStore
 
-    return OxigraphStore.on_disk(Path(arg)) if arg else OxigraphStore.bundled()
+    if arg:
+        return OxigraphStore.on_disk(Path(arg), create=options.create)
+    return OxigraphStore.bundled()
 
 
-def _memory(arg: str | None) -> Store:
+def _memory(arg: str | None, options: StoreOptions) -> Store:
     from .memory import MemoryStore
 
     return MemoryStore.bundled()
 
 
-def _sparql(arg: str | None) -> Store:
+def _sparql(arg: str | None, options: StoreOptions) -> Store:
     from .sparql import SparqlStore
 
     assert arg is not None
-    return SparqlStore(arg)
+    return SparqlStore(arg, timeout=options.timeout)
 
 
-REGISTRY: dict[str, Callable[[str | None], Store]] = {
+REGISTRY: dict[str, Callable[[str | None, StoreOptions], Store]] = {
     "oxigraph": _oxigraph,
     "memory": _memory,
     "sparql": _sparql,
 }
 
 
-def open_store(spec: str) -> Store:
-    """Open a store by its spec: ``oxigraph``, ``oxigraph:DIR``, ``memory`` or an endpoint URL."""
+def open_store(spec: str, *, timeout: float | None = None, create: bool = False) -> Store:
+    """Open a store by its spec: ``oxigraph``, ``oxigraph:DIR``, ``memory`` or an endpoint URL.
+
+    ``timeout`` bounds each request to an endpoint; ``create`` lets ``oxigraph:DIR`` start an
+    empty store (only ``coopgraph load`` does).
+    """
+    options = StoreOptions(timeout=timeout, create=create)
     if spec.startswith(("http://", "https://")):
-        return REGISTRY["sparql"](spec)
+        return REGISTRY["sparql"](spec, options)
     name, _, arg = spec.partition(":")
     factory = REGISTRY.get(name)
     if factory is None or (name == "sparql" and not arg):
@@ -91,7 +106,7 @@ def open_store(spec: str) -> Store:
             "SPARQL endpoint",
             field="--store",
         )
-    return factory(arg or None)
+    return factory(arg or None, options)
 
 
-__all__ = ["REGISTRY", "Bindings", "SelectResult", "Store", "open_store"]
+__all__ = ["REGISTRY", "Bindings", "SelectResult", "Store", "StoreOptions", "open_store"]

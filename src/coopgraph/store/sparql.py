@@ -1,25 +1,55 @@
-"""Any SPARQL 1.1 endpoint, through SPARQLWrapper."""
+"""Any SPARQL 1.1 endpoint, through SPARQLWrapper.
+
+Named graphs pushed by ``coopgraph push`` are seen by queries only where the endpoint's default
+graph is the union of its graphs (``oxigraph serve --union-default-graph``; Fuseki
+``tdb2:unionDefaultGraph true``).
+"""
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from urllib.error import URLError
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
-from SPARQLWrapper.SPARQLExceptions import QueryBadFormed, SPARQLWrapperException
+from SPARQLWrapper.SPARQLExceptions import (
+    EndPointInternalError,
+    EndPointNotFound,
+    QueryBadFormed,
+    SPARQLWrapperException,
+    Unauthorized,
+    URITooLong,
+)
 
-from ..errors import RdfSyntaxError, StoreError
+from ..errors import CoopgraphError, RdfSyntaxError, StoreError
 from ..loader import expand_paths, parse_file, to_rdflib
 from . import Bindings, SelectResult
 from .binding import with_values
+from .http import DEFAULT_TIMEOUT_S, check_url, credentials_for, server_message, store_error
 
-TIMEOUT_S = 120
 INSERT_CHUNK = 20_000
+# SPARQLWrapper turns these statuses into its own exceptions, with the body in the message
+_STATUS: tuple[tuple[type[SPARQLWrapperException], int], ...] = (
+    (QueryBadFormed, 400), (Unauthorized, 401), (EndPointNotFound, 404), (URITooLong, 414),
+    (EndPointInternalError, 500),
+)  # fmt: skip
+
+
+def _wrapper_error(exc: SPARQLWrapperException, url: str, secrets: list[str]) -> CoopgraphError:
+    status = next((code for cls, code in _STATUS if isinstance(exc, cls)), None)
+    _, sep, raw = str(exc).partition("\n\nResponse:\n")
+    try:
+        body = ast.literal_eval(raw) if sep else b""
+    except (ValueError, SyntaxError):
+        body = raw
+    message = server_message(body if isinstance(body, (bytes, str)) else str(body), secrets)
+    if status == 400:
+        return RdfSyntaxError(f"{url} answered HTTP 400: {message or 'bad request'}")
+    return StoreError(f"{url} answered HTTP {status}: {message or type(exc).__name__}")
 
 
 def _term(binding: dict[str, str]) -> Node:
@@ -40,23 +70,40 @@ class SparqlStore:
 
     name = "sparql"
 
-    def __init__(self, endpoint: str, update_endpoint: str | None = None) -> None:
-        self.endpoint = endpoint
-        self.update_endpoint = update_endpoint or re.sub(r"/query/?$", "/update", endpoint)
+    def __init__(
+        self, endpoint: str, update_endpoint: str | None = None, *, timeout: float | None = None
+    ) -> None:
+        self.endpoint = check_url(endpoint)
+        self.update_endpoint = check_url(
+            update_endpoint or re.sub(r"/query/?$", "/update", endpoint)
+        )
+        self.timeout = timeout or DEFAULT_TIMEOUT_S
+        self.credentials = credentials_for(endpoint)
+
+    def _wrapper(self, update: bool = False) -> SPARQLWrapper:
+        wrapper = SPARQLWrapper(
+            self.endpoint, updateEndpoint=self.update_endpoint if update else None
+        )
+        wrapper.setMethod(POST)
+        wrapper.timeout = self.timeout  # type: ignore[assignment]  # setTimeout drops fractions
+        if self.credentials is not None:
+            wrapper.addCustomHttpHeader("Authorization", self.credentials.header())
+        return wrapper
+
+    def _send(self, wrapper: SPARQLWrapper, url: str) -> bytes:
+        secrets = self.credentials.secrets() if self.credentials else []
+        try:
+            return bytes(wrapper.query().response.read())
+        except SPARQLWrapperException as exc:
+            raise _wrapper_error(exc, url, secrets) from None
+        except (OSError, ValueError) as exc:  # URLError, HTTPError, timeouts
+            raise store_error(exc, url, self.timeout, secrets) from None
 
     def _run(self, query: str, fmt: str) -> bytes:
-        wrapper = SPARQLWrapper(self.endpoint)
+        wrapper = self._wrapper()
         wrapper.setQuery(query)
         wrapper.setReturnFormat(fmt)
-        wrapper.setMethod(POST)
-        wrapper.setTimeout(TIMEOUT_S)
-        try:
-            response = wrapper.query().response.read()
-        except QueryBadFormed as exc:
-            raise RdfSyntaxError(f"the endpoint rejected the query: {exc}") from exc
-        except (SPARQLWrapperException, URLError, OSError) as exc:
-            raise StoreError(f"SPARQL endpoint {self.endpoint} failed: {exc}") from exc
-        return bytes(response)
+        return self._send(wrapper, self.endpoint)
 
     def _json(self, query: str, bindings: Bindings | None) -> dict[str, object]:
         raw = self._run(with_values(query, bindings), JSON)
@@ -101,14 +148,10 @@ class SparqlStore:
         return added
 
     def update(self, update: str) -> None:
-        wrapper = SPARQLWrapper(self.endpoint, updateEndpoint=self.update_endpoint)
+        """Run a SPARQL 1.1 Update request at the update endpoint."""
+        wrapper = self._wrapper(update=True)
         wrapper.setQuery(update)
-        wrapper.setMethod(POST)
-        wrapper.setTimeout(TIMEOUT_S)
-        try:
-            wrapper.query()
-        except (SPARQLWrapperException, URLError, OSError) as exc:
-            raise StoreError(f"SPARQL update at {self.update_endpoint} failed: {exc}") from exc
+        self._send(wrapper, self.update_endpoint)
 
     def close(self) -> None:
         pass
