@@ -206,6 +206,24 @@ def cmd_resolve(args: argparse.Namespace) -> int:
     return EXIT_OK if resolution.status == "unique" else EXIT_FAIL
 
 
+# ---------------------------------------------------------------- serve
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .serve import serve
+
+    serve(
+        host=args.host,
+        port=args.port,
+        base_uri=args.base_uri,
+        store_spec=args.store,
+        timeout=args.query_timeout,
+        limit=args.result_limit,
+        workers=args.workers,
+    )
+    return EXIT_OK
+
+
 # ---------------------------------------------------------------- parser
 
 
@@ -283,6 +301,45 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--kreis", help="Kreis: 5-digit key or name")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(handler=cmd_resolve)
+
+    p = sub.add_parser(
+        "serve",
+        parents=[common],
+        help="serve the resource pages, a read-only SPARQL endpoint and the saved queries",
+        description="Serve /id/…, /def and /vocab/… with content negotiation (Accept, "
+        "Accept-Language), a read-only SPARQL 1.1 endpoint at /sparql and the saved queries at "
+        "/queries, until Ctrl-C.",
+    )
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8080, help="port to listen on (default: 8080)")
+    p.add_argument(
+        "--base-uri",
+        metavar="URI",
+        help="public address the pages link to (default: http://HOST:PORT/)",
+    )
+    p.add_argument(
+        "--query-timeout",
+        type=float,
+        default=30.0,
+        metavar="S",
+        help="seconds a SPARQL query may run before it is stopped with 503 (default: 30)",
+    )
+    p.add_argument(
+        "--result-limit",
+        type=int,
+        default=10_000,
+        metavar="N",
+        help="most rows (or triples) a query returns; a cut result has the header "
+        "Coopgraph-Truncated: true (default: 10000)",
+    )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=2,
+        metavar="N",
+        help="query worker processes, each holding the store (default: 2)",
+    )
+    p.set_defaults(handler=cmd_serve)
     return parser
 
 

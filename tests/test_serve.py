@@ -1,0 +1,474 @@
+"""``coopgraph serve`` as a real subprocess on a free port, with a small on-disk store: resource
+IRIs dereferenced with rdflib and every Accept type, the SPARQL 1.1 Protocol endpoint (formats,
+updates refused, timeout, result limit), the saved-queries pages, and a clean Ctrl-C."""
+
+from __future__ import annotations
+
+import csv
+import gc
+import io
+import json
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from dataclasses import dataclass
+from email.message import Message
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, Literal, URIRef
+from rdflib.compare import isomorphic
+
+from coopgraph import publish, queries, resources
+from coopgraph.serve import iri_for_path, open_read_only
+from coopgraph.store import Store
+from coopgraph.store.oxigraph import OxigraphStore
+
+from .conftest import SEEDS, free_port
+
+ID = "https://w3id.org/coopgraph/id/"
+RUHR = ID + "kooperation/staedteregion-ruhr"
+GELSENKIRCHEN = ID + "kommune/05513000"
+INFORMELL = "https://w3id.org/coopgraph/vocab/rechtsform/informelle-kooperation"
+KOMMUNE_CLASS = "https://w3id.org/coopgraph/def#Kommune"
+KOMMUNEN = resources.data_dir() / "kommunen"
+FILES = [*resources.ontology_files(), KOMMUNEN / "gemeinden-05.ttl", KOMMUNEN / "kreise.ttl",
+         KOMMUNEN / "laender.ttl", SEEDS / "staedteregion-ruhr.ttl",
+         SEEDS / "stadtregion-muenster.ttl"]  # fmt: skip
+TIMEOUT_S = 2
+LIMIT = 50
+KOOPERATIONEN = """PREFIX coop: <https://w3id.org/coopgraph/def#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?k ?name WHERE { ?k a coop:Kooperation ; rdfs:label ?name } ORDER BY ?name"""
+COUNT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+# a cross product of all triples with themselves, three times: minutes of work on any engine
+EXPENSIVE = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: Message
+    body: bytes
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8")
+
+    @property
+    def media(self) -> str:
+        return self.headers.get_content_type()
+
+
+@dataclass
+class Server:
+    base: str
+    store: Store
+    log: Path
+    proc: subprocess.Popen[bytes]
+
+    def get(self, path: str, **headers: str) -> Reply:
+        return self.request(path, headers=headers)
+
+    def request(
+        self, path: str, *, data: bytes | None = None, headers: dict[str, str] | None = None
+    ) -> Reply:
+        req = urllib.request.Request(self.base + path, data=data, headers=headers or {})
+        try:
+            with urllib.request.urlopen(req, timeout=60) as response:
+                return Reply(response.status, response.headers, response.read())
+        except urllib.error.HTTPError as exc:
+            return Reply(exc.code, exc.headers, exc.read())
+
+    def sparql_get(self, query: str, accept: str) -> Reply:
+        return self.get("/sparql?" + urllib.parse.urlencode({"query": query}), Accept=accept)
+
+    def sparql_form(self, accept: str = "*/*", **fields: str) -> Reply:
+        return self.request(
+            "/sparql",
+            data=urllib.parse.urlencode(fields).encode(),
+            headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": accept},
+        )
+
+    def sparql_body(self, query: str, accept: str, content_type: str) -> Reply:
+        return self.request(
+            "/sparql",
+            data=query.encode(),
+            headers={"Content-Type": content_type, "Accept": accept},
+        )
+
+
+def _coopgraph() -> list[str]:
+    script = shutil.which("coopgraph") or str(Path(sys.executable).with_name("coopgraph"))
+    return [script] if Path(script).exists() else [sys.executable, "-m", "coopgraph"]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    root = tmp_path_factory.mktemp("serve")
+    folder = root / "store"
+    writer = OxigraphStore.on_disk(folder)
+    assert writer.load(FILES) > 1000
+    writer.close()
+    del writer
+    gc.collect()
+    port = free_port()
+    log = root / "serve.log"
+    with log.open("wb") as err:
+        proc = subprocess.Popen(
+            [*_coopgraph(), "serve", "--port", str(port), "--store", f"oxigraph:{folder}",
+             "--query-timeout", str(TIMEOUT_S), "--result-limit", str(LIMIT), "--workers", "2"],
+            stdout=subprocess.DEVNULL, stderr=err,
+        )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(base + "/", timeout=2).read()
+            break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                raise RuntimeError("coopgraph serve did not start:\n" + log.read_text()) from None
+            time.sleep(0.2)
+    store = open_read_only(f"oxigraph:{folder}")  # the same data, to compare with
+    srv = Server(base, store, log, proc)
+    try:
+        yield srv
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(10)
+        store.close()
+
+
+def _described(server: Server, iri: str) -> Graph:
+    graph = publish.describe(server.store, iri)
+    assert len(graph) > 0, iri
+    return graph
+
+
+# ---------------------------------------------------------------- resources
+
+
+@pytest.mark.parametrize("iri", [RUHR, GELSENKIRCHEN, INFORMELL, KOMMUNE_CLASS])
+def test_rdflib_dereferences_resource_iris(server: Server, iri: str) -> None:
+    path = iri.removeprefix("https://w3id.org/coopgraph/").replace("def#", "def/")
+    received = Graph().parse(server.base + "/" + path)  # rdflib's own Accept header
+    expected = _described(server, iri)
+    assert isomorphic(received, expected)
+    assert (URIRef(iri), None, None) in received
+
+
+def test_description_holds_the_facts(server: Server) -> None:
+    received = Graph().parse(server.base + "/id/kooperation/staedteregion-ruhr")
+    labels = set(
+        received.objects(URIRef(RUHR), URIRef("http://www.w3.org/2000/01/rdf-schema#label"))
+    )
+    assert Literal("Städteregion Ruhr") in labels
+    members = set(received.objects(URIRef(RUHR), URIRef("http://www.w3.org/ns/org#hasMember")))
+    assert URIRef(GELSENKIRCHEN) in members and len(members) == 11
+
+
+@pytest.mark.parametrize(
+    ("accept", "media", "fmt", "suffix"),
+    [
+        ("text/turtle", "text/turtle", "turtle", ".ttl"),
+        ("application/ld+json", "application/ld+json", "json-ld", ".jsonld"),
+        ("application/n-triples", "application/n-triples", "nt", ".nt"),
+        ("application/rdf+xml", "application/rdf+xml", "xml", ".rdf"),
+        ("text/html;q=0.5, text/turtle;q=0.9", "text/turtle", "turtle", None),
+        ("application/json", "application/ld+json", "json-ld", None),
+    ],
+)
+def test_each_accept_type(server: Server, accept: str, media: str, fmt: str, suffix: str) -> None:
+    expected = _described(server, RUHR)
+    reply = server.get("/id/kooperation/staedteregion-ruhr", Accept=accept)
+    assert reply.status == 200 and reply.media == media
+    assert "Accept" in reply.headers["Vary"] and "Accept-Language" in reply.headers["Vary"]
+    assert isomorphic(Graph().parse(data=reply.body, format=fmt), expected)
+    if suffix:  # the same document under its own name, whatever is accepted
+        direct = server.get("/id/kooperation/staedteregion-ruhr" + suffix, Accept="text/html")
+        assert direct.status == 200 and direct.media == media
+        assert isomorphic(Graph().parse(data=direct.body, format=fmt), expected)
+
+
+def test_html_follows_accept_language(server: Server) -> None:
+    browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    de = server.get("/vocab/rechtsform/informelle-kooperation", Accept=browser)
+    en = server.get(
+        "/vocab/rechtsform/informelle-kooperation",
+        Accept=browser,
+        **{"Accept-Language": "en-GB,en;q=0.9,de;q=0.5"},
+    )
+    assert de.status == en.status == 200
+    assert de.media == en.media == "text/html"
+    assert de.headers["Content-Language"] == "de" and en.headers["Content-Language"] == "en"
+    assert 'lang="de"' in de.text and 'lang="en"' in en.text
+    assert "<h1" in de.text and "Kooperation (informell)" in _h1(de.text)
+    assert "informal cooperation" in _h1(en.text)
+    assert de.text == publish.render_html(server.store, INFORMELL, "de", server.base + "/")
+    html_suffix = server.get(
+        "/vocab/rechtsform/informelle-kooperation.html", **{"Accept-Language": "en"}
+    )
+    assert html_suffix.media == "text/html" and "informal cooperation" in _h1(html_suffix.text)
+
+
+def test_unsupported_type_unknown_resource_and_paths(server: Server) -> None:
+    refused = server.get("/id/kooperation/staedteregion-ruhr", Accept="image/png")
+    assert refused.status == 406 and "text/turtle" in refused.text
+    assert server.get("/id/kommune/00000000", Accept="text/turtle").status == 404
+    assert server.get("/id/kommune/00000000", Accept="text/html").status == 404
+    assert server.get("/nothing/here").status == 404
+    assert server.get("/id/../etc/passwd").status == 404
+
+
+def test_path_mapping() -> None:
+    assert iri_for_path("/id/kommune/05513000.ttl") == (URIRef(GELSENKIRCHEN), "text/turtle")
+    assert iri_for_path("/def/Kommune") == (URIRef(KOMMUNE_CLASS), None)
+    assert iri_for_path("/def") == (URIRef("https://w3id.org/coopgraph/def"), None)
+    assert iri_for_path("/vocab/rechtsform") == (
+        URIRef("https://w3id.org/coopgraph/vocab/rechtsform"), None)  # fmt: skip
+    assert iri_for_path("/sparql") is None and iri_for_path("/id/a/../b") is None
+
+
+# ---------------------------------------------------------------- SPARQL protocol
+
+
+def _expected_names(server: Server) -> list[str]:
+    names = [str(row[1]) for row in server.store.select(KOOPERATIONEN).rows]
+    assert names == ["Stadtregion Münster", "Städteregion Ruhr"]
+    return names
+
+
+def _names_from(reply: Reply, fmt: str) -> list[str]:
+    if fmt == "json":
+        doc = json.loads(reply.body)
+        assert doc["head"]["vars"] == ["k", "name"]
+        return [b["name"]["value"] for b in doc["results"]["bindings"]]
+    if fmt == "xml":
+        ns = {"r": "http://www.w3.org/2005/sparql-results#"}
+        root = ET.fromstring(reply.body)
+        return [e.text or "" for e in root.findall(".//r:binding[@name='name']/r:literal", ns)]
+    if fmt == "csv":
+        rows = list(csv.reader(io.StringIO(reply.text)))
+        assert rows[0] == ["k", "name"]
+        return [r[1] for r in rows[1:]]
+    lines = reply.text.splitlines()
+    assert lines[0] == "?k\t?name"
+    return [json.loads(line.split("\t")[1]) for line in lines[1:]]  # "…" literals
+
+
+@pytest.mark.parametrize(
+    ("accept", "fmt"),
+    [
+        ("application/sparql-results+json", "json"),
+        ("application/sparql-results+xml", "xml"),
+        ("text/csv", "csv"),
+        ("text/tab-separated-values", "tsv"),
+    ],
+)
+@pytest.mark.parametrize("method", ["get", "form", "body"])
+def test_sparql_select_in_every_format(server: Server, method: str, accept: str, fmt: str) -> None:
+    if method == "get":
+        reply = server.sparql_get(KOOPERATIONEN, accept)
+    elif method == "form":
+        reply = server.sparql_form(accept, query=KOOPERATIONEN)
+    else:
+        reply = server.sparql_body(KOOPERATIONEN, accept, "application/sparql-query")
+    assert reply.status == 200, reply.text
+    assert reply.media == accept
+    assert _names_from(reply, fmt) == _expected_names(server)
+    assert reply.headers["Coopgraph-Truncated"] == "false"
+
+
+def test_sparql_ask_and_construct(server: Server) -> None:
+    ask = server.sparql_get(f"ASK {{ <{RUHR}> ?p ?o }}", "application/sparql-results+json")
+    assert ask.status == 200 and json.loads(ask.body)["boolean"] is True
+    xml = server.sparql_get("ASK { <urn:x> ?p ?o }", "application/sparql-results+xml")
+    assert xml.status == 200 and "<boolean>false</boolean>" in xml.text
+    construct = f"CONSTRUCT {{ <{RUHR}> ?p ?o }} WHERE {{ <{RUHR}> ?p ?o }}"
+    expected = server.store.construct(construct)
+    for accept, fmt in [("text/turtle", "turtle"), ("application/ld+json", "json-ld"),
+                        ("application/n-triples", "nt")]:  # fmt: skip
+        reply = server.sparql_form(accept, query=construct)
+        assert reply.status == 200 and reply.media == accept
+        assert isomorphic(Graph().parse(data=reply.body, format=fmt), expected)
+    assert server.sparql_get(KOOPERATIONEN, "image/png").status == 406
+
+
+def test_bad_query_is_a_400_with_the_reason(server: Server) -> None:
+    reply = server.sparql_get("SELECT ?x WHERE { ?x ", "application/sparql-results+json")
+    assert reply.status == 400 and "syntax" in reply.text.lower()
+    assert "Traceback" not in reply.text
+    missing = server.get("/sparql", Accept="application/sparql-results+json")
+    assert missing.status == 400 and "query" in missing.text
+
+
+def test_updates_are_refused_and_change_nothing(server: Server) -> None:
+    before = server.sparql_get(COUNT, "application/sparql-results+json")
+    count = json.loads(before.body)["results"]["bindings"][0]["n"]["value"]
+    insert = f'INSERT DATA {{ <{RUHR}> <http://www.w3.org/2000/01/rdf-schema#label> "x" }}'
+    attempts = [
+        server.sparql_form(update=insert),
+        server.sparql_body(insert, "*/*", "application/sparql-update"),
+        server.sparql_form(query=insert),
+        server.sparql_get("DROP ALL", "*/*"),
+        server.get("/sparql?" + urllib.parse.urlencode({"update": "CLEAR ALL"})),
+    ]
+    for reply in attempts:
+        assert reply.status == 403
+        assert "read-only" in reply.text and "Update" in reply.text
+    after = server.sparql_get(COUNT, "application/sparql-results+json")
+    assert json.loads(after.body)["results"]["bindings"][0]["n"]["value"] == count
+    ask = server.sparql_get(f'ASK {{ <{RUHR}> ?p "x" }}', "application/sparql-results+json")
+    assert json.loads(ask.body)["boolean"] is False
+
+
+def test_result_limit_cuts_and_says_so(server: Server) -> None:
+    reply = server.sparql_get("SELECT * WHERE { ?s ?p ?o }", "application/sparql-results+json")
+    assert reply.status == 200
+    assert len(json.loads(reply.body)["results"]["bindings"]) == LIMIT
+    assert reply.headers["Coopgraph-Truncated"] == "true"
+    assert reply.headers["Coopgraph-Result-Limit"] == str(LIMIT)
+    graph = server.sparql_form("text/turtle", query="CONSTRUCT WHERE { ?s ?p ?o }")
+    assert len(Graph().parse(data=graph.body, format="turtle")) == LIMIT
+    assert graph.headers["Coopgraph-Truncated"] == "true"
+
+
+def test_query_past_the_timeout_is_stopped_and_the_server_goes_on(server: Server) -> None:
+    started = time.monotonic()
+    reply = server.sparql_form("application/sparql-results+json", query=EXPENSIVE)
+    took = time.monotonic() - started
+    assert reply.status == 503
+    assert f"time limit of {TIMEOUT_S} s" in reply.text and "stopped" in reply.text
+    assert took < TIMEOUT_S + 5
+    for _ in range(3):  # the next requests succeed at once, while a fresh worker starts
+        after = server.sparql_get(KOOPERATIONEN, "application/sparql-results+json")
+        assert after.status == 200 and _names_from(after, "json") == _expected_names(server)
+    again = server.sparql_form("application/sparql-results+json", query=EXPENSIVE)
+    assert again.status == 503
+    assert server.get("/id/kooperation/staedteregion-ruhr", Accept="text/turtle").status == 200
+
+
+# ---------------------------------------------------------------- saved queries
+
+
+class _Cells(HTMLParser):
+    """Text of the table cells of ``table.results`` and of ``.error``, row by row."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[list[str]] = []
+        self.errors: list[str] = []
+        self.titles: list[str] = []
+        self._in_table = self._in_cell = self._in_error = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        classes = (dict(attrs).get("class") or "").split()
+        if tag == "table" and "results" in classes:
+            self._in_table = True
+        elif self._in_table and tag == "tr":
+            self.rows.append([])
+        elif self._in_table and tag == "td":
+            self._in_cell = True
+            self.rows[-1].append("")
+        elif "error" in classes:
+            self._in_error = True
+            self.errors.append("")
+        elif tag == "h2":
+            self.titles.append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "table":
+            self._in_table = False
+        elif tag == "td":
+            self._in_cell = False
+        elif tag == "p":
+            self._in_error = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_cell:
+            self.rows[-1][-1] += data
+        if self._in_error:
+            self.errors[-1] += data
+
+
+def _parsed(html: str) -> _Cells:
+    cells = _Cells()
+    cells.feed(html)
+    return cells
+
+
+def test_queries_page_lists_every_saved_query(server: Server) -> None:
+    for lang in ("de", "en"):
+        reply = server.get("/queries", **{"Accept-Language": lang})
+        assert reply.status == 200 and reply.media == "text/html"
+        for query in queries.catalog().values():
+            assert f'href="{server.base}/queries/{query.name}' in reply.text
+            assert query.summary_in(lang) in reply.text
+            for param in query.params:
+                assert f'name="{param.name}"' in reply.text
+
+
+def test_running_a_saved_query_through_its_form(server: Server) -> None:
+    params = {"kooperation": RUHR, "stichtag": "2005-01-01"}
+    expected = queries.run("mitglieder-zum-stichtag", store=server.store, **params)
+    assert len(expected) == 8  # members certain by then (the agreement of 2003-06-06)
+    url = "/queries/mitglieder-zum-stichtag?" + urllib.parse.urlencode({**params, "run": "1"})
+    reply = server.get(url, **{"Accept-Language": "en"})
+    assert reply.status == 200, reply.text
+    rows = [r for r in _parsed(reply.text).rows if r]
+    # ?kommune is shown by its label, ?name as text, ?ags as the key
+    assert [(r[0], r[1], r[2]) for r in rows] == [
+        (str(e["name"]), str(e["name"]), str(e["ags"])) for e in expected
+    ]
+    assert f'href="{server.base}/id/kommune/05513000"' in reply.text
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"kooperation": RUHR, "stichtag": "2005-13-01"}, "not a date (YYYY-MM-DD)"),
+        ({"kooperation": "not an iri", "stichtag": "2005-01-01"}, "not an absolute IRI"),
+        ({"kooperation": RUHR}, "missing required parameter"),
+        ({"kooperation": RUHR, "stichtag": "2005-01-01", "wer": "x"}, "unknown parameter"),
+    ],
+)
+def test_bad_parameter_is_a_400_with_a_readable_message(
+    server: Server, params: dict[str, str], message: str
+) -> None:
+    url = "/queries/mitglieder-zum-stichtag?" + urllib.parse.urlencode({**params, "run": "1"})
+    reply = server.get(url, Accept="text/html")
+    assert reply.status == 400
+    errors = _parsed(reply.text).errors
+    assert errors and message in errors[0]
+    assert "Traceback" not in reply.text
+    assert server.get("/queries/no-such-query").status == 404
+
+
+# ---------------------------------------------------------------- logging and stopping
+
+
+def test_logs_each_request_and_stops_cleanly_on_ctrl_c(server: Server) -> None:
+    assert server.get("/queries?lang=en").status == 200
+    server.proc.send_signal(signal.SIGINT)
+    assert server.proc.wait(20) == 0
+    log = server.log.read_text()
+    assert '"GET /queries?lang=en" 200' in log
+    assert '"POST /sparql" 503' in log or '"POST /sparql" 403' in log
+    assert "stopped" in log.splitlines()[-1]
+    assert "Traceback" not in log
+
+
+def _h1(html: str) -> str:
+    start = html.index("<h1")
+    return html[start : html.index("</h1>", start)]
