@@ -37,6 +37,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import pyoxigraph as ox
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from rdflib import Graph, URIRef
 from rdflib.plugins.sparql.parser import parseUpdate
@@ -47,9 +48,12 @@ from werkzeug.wrappers import Request, Response
 
 from . import publish, queries, resources
 from .errors import CoopgraphError, InputError, RdfSyntaxError, StoreError
+from .loader import to_rdflib
 from .namespaces import BASE, PREFIXES
 from .results import render_boolean, render_select
 from .store import SelectResult, Store, open_store
+from .store.binding import with_values
+from .store.oxigraph import OxigraphStore
 
 LANGS = ("de", "en")
 DEFAULT_TIMEOUT_S = 30.0
@@ -93,32 +97,6 @@ class HttpError(Exception):
 # ---------------------------------------------------------------- stores
 
 
-def open_read_only(spec: str) -> Store:
-    """The store for serving: an on-disk oxigraph store is opened read-only, so several
-    processes can share it and nothing can change it; other specs as ``open_store``."""
-    name, _, arg = spec.partition(":")
-    if name == "oxigraph" and arg:
-        import pyoxigraph as ox
-
-        from .store.oxigraph import OxigraphStore
-
-        if not Path(arg).is_dir():
-            raise StoreError("no such store folder", file=arg)
-
-        class ReadOnly(OxigraphStore):
-            def close(self) -> None:  # nothing to flush
-                pass
-
-        try:
-            return ReadOnly(ox.Store.read_only(arg))
-        except OSError as exc:
-            raise StoreError(f"cannot open the store read-only: {exc}", file=arg) from exc
-    return open_store(spec)
-
-
-# ---------------------------------------------------------------- query workers
-
-
 @dataclass(frozen=True)
 class Outcome:
     """What a query gave, cut at the result limit."""
@@ -128,6 +106,66 @@ class Outcome:
     boolean: bool | None = None
     graph: Graph | None = None
     truncated: bool = False
+
+
+class ServedOxigraph(OxigraphStore):
+    """An embedded oxigraph store as the server holds it (bundled data in memory, or a folder
+    opened read-only), whose query results can be read lazily up to the result limit."""
+
+    def __init__(self, raw: ox.Store, *, read_only: bool) -> None:
+        super().__init__(raw)
+        self.raw = raw
+        self.read_only = read_only
+
+    def first(self, text: str, bindings: Mapping[str, Node] | None, limit: int) -> Outcome:
+        """Run a query and keep at most ``limit`` rows or triples, reading no further."""
+        try:
+            result = self.raw.query(with_values(text, bindings))
+        except SyntaxError as exc:
+            raise RdfSyntaxError(f"SPARQL syntax error: {exc}") from exc
+        except OSError as exc:
+            raise StoreError(f"query failed: {exc}") from exc
+        if isinstance(result, ox.QueryBoolean):
+            return Outcome("ASK", boolean=bool(result))
+        if isinstance(result, ox.QuerySolutions):
+            variables = tuple(v.value for v in result.variables)
+            rows = [
+                tuple(None if (t := s[v]) is None else to_rdflib(t) for v in variables)
+                for s in islice(result, limit + 1)
+            ]
+            select = SelectResult(variables, tuple(rows[:limit]))
+            return Outcome("SELECT", select=select, truncated=len(rows) > limit)
+        triples = list(islice(result, limit + 1))
+        graph = Graph()
+        for t in triples[:limit]:
+            graph.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
+        return Outcome("CONSTRUCT", graph=graph, truncated=len(triples) > limit)
+
+    def close(self) -> None:
+        if not self.read_only:
+            super().close()
+
+
+def open_read_only(spec: str) -> Store:
+    """The store for serving: ``oxigraph`` is the bundled data in memory, ``oxigraph:DIR`` a
+    folder opened read-only (several processes share it, nothing can change it); other specs
+    as ``open_store``."""
+    name, _, arg = spec.partition(":")
+    if name != "oxigraph":
+        return open_store(spec)
+    if not arg:
+        store = ServedOxigraph(ox.Store(), read_only=False)
+        store.load([*resources.ontology_files(), *resources.data_files()])
+        return store
+    if not Path(arg).is_dir():
+        raise StoreError("no such store folder", file=arg)
+    try:
+        return ServedOxigraph(ox.Store.read_only(arg), read_only=True)
+    except OSError as exc:
+        raise StoreError(f"cannot open the store read-only: {exc}", file=arg) from exc
+
+
+# ---------------------------------------------------------------- query workers
 
 
 class QueryTimeout(CoopgraphError):
@@ -141,6 +179,8 @@ class PoolBusy(CoopgraphError):
 def _evaluate(
     store: Store, text: str, form: str, bindings: Mapping[str, Node] | None, limit: int
 ) -> Outcome:
+    if isinstance(store, ServedOxigraph):
+        return store.first(text, bindings, limit)
     result = queries.execute(store, text, form, bindings)
     if result.select is not None:
         rows = result.select.rows
