@@ -226,7 +226,11 @@ def test_unsupported_type_unknown_resource_and_paths(server: Server) -> None:
     refused = server.get("/id/kooperation/staedteregion-ruhr", Accept="image/png")
     assert refused.status == 406 and "text/turtle" in refused.text
     assert server.get("/id/kommune/00000000", Accept="text/turtle").status == 404
-    assert server.get("/id/kommune/00000000", Accept="text/html").status == 404
+    browser = server.get("/id/kommune/00000000", Accept="text/html,*/*;q=0.8")
+    assert browser.status == 404 and browser.media == "text/html"
+    assert f"no such resource: {ID}kommune/00000000" in browser.text
+    plain = server.get("/id/kommune/00000000")
+    assert plain.status == 404 and plain.media == "text/plain"
     assert server.get("/nothing/here").status == 404
     assert server.get("/id/../etc/passwd").status == 404
 
@@ -472,3 +476,12 @@ def test_logs_each_request_and_stops_cleanly_on_ctrl_c(server: Server) -> None:
 def _h1(html: str) -> str:
     start = html.index("<h1")
     return html[start : html.index("</h1>", start)]
+
+
+def test_unusable_store_or_port_is_one_error_line(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    missing = tmp_path / "missing"
+    run = cli("serve", "--store", f"oxigraph:{missing}", "--port", str(free_port()))
+    assert run.code == 2
+    assert run.err.strip() == f"coopgraph: error: {missing}: no such store folder"
+    bad = cli("serve", "--query-timeout", "0")
+    assert bad.code == 2 and "--query-timeout" in bad.err and "Traceback" not in bad.err

@@ -272,15 +272,19 @@ class QueryPool:
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
         self._closed = False
-        workers = [self._spawn() for _ in range(size)]
+        self._starting = [self._spawn() for _ in range(size)]  # they load while we go on
+
+    def wait_ready(self) -> None:
+        """Wait until the first workers have opened the store; their error if one could not."""
         try:
-            for worker in workers:
-                worker.wait_ready(max(120.0, timeout))
+            for worker in self._starting:
+                worker.wait_ready(max(120.0, self.timeout))
         except CoopgraphError:
             self.close()
             raise
-        for worker in workers:
+        for worker in self._starting:
             self._idle.put(worker)
+        self._starting = []
 
     def _spawn(self) -> _Worker:
         worker = _Worker(self._ctx, self.spec, self.limit)
@@ -498,11 +502,7 @@ class App:
 
     def error_response(self, request: Request, exc: HttpError) -> Response:
         lang = choose_lang(request)
-        wants_html = (
-            request.accept_mimetypes.best_match(["text/plain", "text/html"]) == "text/html"
-            and request.accept_mimetypes["text/html"] > request.accept_mimetypes["*/*"]
-        )
-        if wants_html:
+        if _names_html(request, "text/plain"):
             body = self.env.get_template("error.html").render(
                 lang=lang, status=exc.status, message=exc.message
             )
@@ -667,13 +667,17 @@ def _shown(node: Node | None, labels: Mapping[Node, str]) -> str:
     return labels.get(node) or str(node)
 
 
-def _prefers_html(request: Request) -> bool:
-    """Whether the client names text/html itself (a browser) at least as high as any RDF type;
-    ``*/*`` alone gets Turtle."""
+def _names_html(request: Request, *others: str) -> bool:
+    """Whether the client names text/html itself (a browser) at least as high as the other
+    types; ``*/*`` alone does not count."""
     accept = request.accept_mimetypes
-    named = {value: quality for value, quality in accept}
-    html = named.get("text/html", 0)
-    return html > 0 and html >= max(accept[t] for t in GRAPH_TYPES)
+    html = dict(accept).get("text/html", 0)
+    return html > 0 and html >= max(accept[t] for t in others)
+
+
+def _prefers_html(request: Request) -> bool:
+    """HTML rather than RDF for a resource: only when text/html is named (``*/*`` gets Turtle)."""
+    return _names_html(request, *GRAPH_TYPES)
 
 
 def _content_type(media: str) -> str:
@@ -728,9 +732,14 @@ def serve(
     started = time.monotonic()
     pool = QueryPool(store_spec, size=workers, timeout=timeout, limit=limit)
     try:
-        store = open_read_only(store_spec)
+        store = open_read_only(store_spec)  # while the workers open theirs
     except CoopgraphError:
         pool.close()
+        raise
+    try:
+        pool.wait_ready()
+    except CoopgraphError:
+        store.close()
         raise
     public = base_uri or f"http://{host if ':' not in host else f'[{host}]'}:{port}/"
     app = App(store, pool, public)
