@@ -28,7 +28,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
 from coopgraph import publish, queries, resources
-from coopgraph.serve import iri_for_path, open_read_only
+from coopgraph.serve import App, QueryPool, iri_for_path, open_read_only
 from coopgraph.store import Store
 from coopgraph.store.oxigraph import OxigraphStore
 
@@ -72,6 +72,7 @@ class Reply:
 class Server:
     base: str
     store: Store
+    folder: Path
     log: Path
     proc: subprocess.Popen[bytes]
 
@@ -140,7 +141,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
                 raise RuntimeError("coopgraph serve did not start:\n" + log.read_text()) from None
             time.sleep(0.2)
     store = open_read_only(f"oxigraph:{folder}")  # the same data, to compare with
-    srv = Server(base, store, log, proc)
+    srv = Server(base, store, folder, log, proc)
     try:
         yield srv
     finally:
@@ -242,6 +243,29 @@ def test_path_mapping() -> None:
     assert iri_for_path("/vocab/rechtsform") == (
         URIRef("https://w3id.org/coopgraph/vocab/rechtsform"), None)  # fmt: skip
     assert iri_for_path("/sparql") is None and iri_for_path("/id/a/../b") is None
+
+
+def test_base_uri_elsewhere(server: Server) -> None:
+    """Hosted under https://example.org/cg/: pages link there, and paths under it are served."""
+    from werkzeug.test import Client
+
+    pool = QueryPool(f"oxigraph:{server.folder}", size=1, timeout=10, limit=LIMIT)
+    pool.wait_ready()
+    try:
+        client = Client(App(server.store, pool, "https://example.org/cg/"))
+        page = client.get("/cg/id/kooperation/staedteregion-ruhr", headers={"Accept": "text/html"})
+        assert page.status_code == 200
+        assert 'href="https://example.org/cg/id/kommune/05513000"' in page.text
+        turtle = client.get("/cg/id/kooperation/staedteregion-ruhr.ttl")
+        assert isomorphic(
+            Graph().parse(data=turtle.data, format="turtle"), _described(server, RUHR)
+        )
+        listing = client.get("/cg/queries")
+        assert 'action="https://example.org/cg/queries/mitglieder-zum-stichtag"' in listing.text
+        ask = client.get("/cg/sparql", query_string={"query": "ASK { ?s ?p ?o }"})
+        assert ask.status_code == 200 and ask.json == {"head": {}, "boolean": True}
+    finally:
+        pool.close()
 
 
 # ---------------------------------------------------------------- SPARQL protocol
