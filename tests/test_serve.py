@@ -333,6 +333,16 @@ def test_sparql_ask_and_construct(server: Server) -> None:
     assert server.sparql_get(KOOPERATIONEN, "image/png").status == 406
 
 
+def test_browsers_elsewhere_may_query(server: Server) -> None:
+    reply = server.sparql_get("ASK { ?s ?p ?o }", "application/sparql-results+json")
+    assert reply.headers["Access-Control-Allow-Origin"] == "*"
+    req = urllib.request.Request(server.base + "/sparql", method="OPTIONS")
+    with urllib.request.urlopen(req, timeout=10) as preflight:
+        assert preflight.status == 204
+        assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
+        assert "Content-Type" in preflight.headers["Access-Control-Allow-Headers"]
+
+
 def test_bad_query_is_a_400_with_the_reason(server: Server) -> None:
     reply = server.sparql_get("SELECT ?x WHERE { ?x ", "application/sparql-results+json")
     assert reply.status == 400 and "syntax" in reply.text.lower()

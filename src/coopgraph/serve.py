@@ -218,6 +218,8 @@ def _worker_main(spec: str, conn: Connection, limit: int) -> None:
         text, form, bindings = job
         try:
             conn.send(("ok", _evaluate(store, text, form, bindings, limit)))
+        except InputError as exc:  # e.g. a syntax error only the engine sees
+            conn.send(("input", str(exc)))
         except CoopgraphError as exc:
             conn.send(("error", str(exc)))
         except Exception as exc:  # an engine failure must not end the worker silently
@@ -334,8 +336,10 @@ class QueryPool:
             self._replace(worker)
             raise StoreError(f"the query worker failed: {exc}") from exc
         self._idle.put(worker)
+        if status == "input":
+            raise InputError(payload)
         if status == "error":
-            raise InputError(payload) if "syntax" in payload.lower() else StoreError(payload)
+            raise StoreError(payload)
         assert isinstance(payload, Outcome)
         return payload
 
@@ -349,10 +353,6 @@ class QueryPool:
 
 
 # ---------------------------------------------------------------- negotiation
-
-
-def _accept(request: Request) -> MIMEAccept:
-    return request.accept_mimetypes
 
 
 def negotiate(accept: MIMEAccept, offers: Sequence[str], aliases: Mapping[str, str]) -> str:
@@ -485,6 +485,7 @@ class App:
                 flush=True,
             )
             response = self.error_response(request, HttpError(500, "internal server error"))
+        response.headers["Access-Control-Allow-Origin"] = "*"  # open data, read-only
         self.log(request, response, time.monotonic() - started)
         return response(environ, start_response)
 
@@ -519,6 +520,8 @@ class App:
         if self.prefix != "/" and path.startswith(self.prefix):
             path = "/" + path[len(self.prefix) :]
         if path == "/sparql":
+            if request.method == "OPTIONS":  # a browser's preflight before a POST
+                return Response(status=204, headers=_PREFLIGHT)
             return self.sparql(request)
         if request.method not in ("GET", "HEAD"):
             raise HttpError(
@@ -682,6 +685,14 @@ def _prefers_html(request: Request) -> bool:
 
 def _content_type(media: str) -> str:
     return f"{media}; charset=utf-8" if media.startswith("text/") or "json" in media else media
+
+
+_PREFLIGHT = {
+    "Allow": "GET, HEAD, POST, OPTIONS",
+    "Access-Control-Allow-Methods": "GET, HEAD, POST",
+    "Access-Control-Allow-Headers": "Accept, Content-Type",
+    "Access-Control-Max-Age": "86400",
+}
 
 
 def _refuse_update() -> HttpError:
