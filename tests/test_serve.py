@@ -333,6 +333,17 @@ def test_sparql_ask_and_construct(server: Server) -> None:
     assert server.sparql_get(KOOPERATIONEN, "image/png").status == 406
 
 
+def test_a_person_at_the_sparql_form_gets_a_table(server: Server) -> None:
+    browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    form = server.get("/sparql", Accept=browser)
+    assert form.status == 200 and '<textarea name="query"' in form.text
+    reply = server.sparql_form(browser, query=KOOPERATIONEN)
+    assert reply.status == 200 and reply.media == "text/html"
+    rows = [r for r in _parsed(reply.text).rows if r]
+    assert [r[1] for r in rows] == _expected_names(server)
+    assert [r[0] for r in rows] == _expected_names(server)  # IRIs shown by their labels
+
+
 def test_browsers_elsewhere_may_query(server: Server) -> None:
     reply = server.sparql_get("ASK { ?s ?p ?o }", "application/sparql-results+json")
     assert reply.headers["Access-Control-Allow-Origin"] == "*"

@@ -315,7 +315,6 @@ class QueryPool:
 
     def run(self, text: str, form: str, bindings: Mapping[str, Node] | None = None) -> Outcome:
         """Run a query in a free worker; QueryTimeout past the deadline."""
-        deadline = time.monotonic() + self.timeout
         try:
             worker = self._idle.get(timeout=self.timeout)
         except queue.Empty:
@@ -324,7 +323,7 @@ class QueryPool:
             ) from None
         try:
             worker.conn.send((text, form, dict(bindings or {})))
-            if not worker.conn.poll(max(0.0, deadline - time.monotonic())):
+            if not worker.conn.poll(self.timeout):
                 worker.kill()
                 self._replace(worker)
                 raise QueryTimeout(
@@ -583,6 +582,10 @@ class App:
                             "or as an application/sparql-query body (POST)")  # fmt: skip
         form = _query_form(text)
         outcome = self.pool.run(text, form)
+        if _names_html(request, *RESULT_TYPES, *GRAPH_TYPES):  # a person at the form
+            return self.page(
+                "sparql.html", request, text=text, **self._shown_result(request, outcome)
+            )
         return self._result_response(request, outcome)
 
     def _query_text(self, request: Request) -> str | None:
@@ -653,15 +656,24 @@ class App:
                 "query.html", request, 400, query=saved, values=values, result=None, error=str(exc)
             )
         outcome = self.pool.run(saved.text, saved.form, bindings)
+        return self.page(
+            "query.html", request, query=saved, values=values,
+            **self._shown_result(request, outcome),
+        )  # fmt: skip
+
+    def _shown_result(self, request: Request, outcome: Outcome) -> dict[str, Any]:
+        """What the results table needs: the outcome, labels for its IRIs, the graph as Turtle."""
         labels: dict[Node, str] = {}
         if outcome.select is not None:
             nodes = {t for row in outcome.select.rows for t in row if t is not None}
             labels = queries.labels(self.store, nodes, choose_lang(request))
         turtle = b"" if outcome.graph is None else serialize_graph(outcome.graph, "text/turtle")
-        return self.page(
-            "query.html", request, query=saved, values=values, result=outcome,
-            shown=lambda node: _shown(node, labels), limit=self.pool.limit, turtle=turtle.decode(),
-        )  # fmt: skip
+        return {
+            "result": outcome,
+            "shown": lambda node: _shown(node, labels),
+            "limit": self.pool.limit,
+            "turtle": turtle.decode("utf-8"),
+        }
 
 
 def _shown(node: Node | None, labels: Mapping[Node, str]) -> str:
