@@ -418,7 +418,7 @@ class _Cells(HTMLParser):
         super().__init__()
         self.rows: list[list[str]] = []
         self.errors: list[str] = []
-        self.titles: list[str] = []
+        self.forms: list[tuple[str, dict[str, str]]] = []  # action, input name -> value
         self._in_table = self._in_cell = self._in_error = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -433,8 +433,11 @@ class _Cells(HTMLParser):
         elif "error" in classes:
             self._in_error = True
             self.errors.append("")
-        elif tag == "h2":
-            self.titles.append("")
+        elif tag == "form":
+            self.forms.append((dict(attrs).get("action") or "", {}))
+        elif tag == "input" and self.forms:
+            named = dict(attrs)
+            self.forms[-1][1][named.get("name") or ""] = named.get("value") or ""
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "table":
@@ -472,8 +475,16 @@ def test_running_a_saved_query_through_its_form(server: Server) -> None:
     params = {"kooperation": RUHR, "stichtag": "2005-01-01"}
     expected = queries.run("mitglieder-zum-stichtag", store=server.store, **params)
     assert len(expected) == 8  # members certain by then (the agreement of 2003-06-06)
-    url = "/queries/mitglieder-zum-stichtag?" + urllib.parse.urlencode({**params, "run": "1"})
-    reply = server.get(url, **{"Accept-Language": "en"})
+    listing = _parsed(server.get("/queries", **{"Accept-Language": "en"}).text)
+    action, fields = next(f for f in listing.forms if f[0].endswith("/mitglieder-zum-stichtag"))
+    assert set(fields) == {
+        "lang",
+        "run",
+        "kooperation",
+        "stichtag",
+    }  # the form, as a browser sees it
+    fields.update(params)
+    reply = server.get(action.removeprefix(server.base) + "?" + urllib.parse.urlencode(fields))
     assert reply.status == 200, reply.text
     rows = [r for r in _parsed(reply.text).rows if r]
     # ?kommune is shown by its label, ?name as text, ?ags as the key
