@@ -245,14 +245,21 @@ def test_path_mapping() -> None:
     assert iri_for_path("/sparql") is None and iri_for_path("/id/a/../b") is None
 
 
-def test_base_uri_elsewhere(server: Server) -> None:
-    """Hosted under https://example.org/cg/: pages link there, and paths under it are served."""
+def test_base_uri_elsewhere_and_site_files(server: Server, tmp_path: Path) -> None:
+    """Hosted under https://example.org/cg/: pages link there, and paths under it are served;
+    the other files of a published site (--site) are served as they are."""
     from werkzeug.test import Client
+
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text("<!doctype html>")
+    (site / "void.ttl").write_text("<urn:a> <urn:b> <urn:c> .\n")
+    (tmp_path / "secret.txt").write_text("no")
 
     pool = QueryPool(f"oxigraph:{server.folder}", size=1, timeout=10, limit=LIMIT)
     pool.wait_ready()
     try:
-        client = Client(App(server.store, pool, "https://example.org/cg/"))
+        client = Client(App(server.store, pool, "https://example.org/cg/", site))
         page = client.get("/cg/id/kooperation/staedteregion-ruhr", headers={"Accept": "text/html"})
         assert page.status_code == 200
         assert 'href="https://example.org/cg/id/kommune/05513000"' in page.text
@@ -264,6 +271,12 @@ def test_base_uri_elsewhere(server: Server) -> None:
         assert 'action="https://example.org/cg/queries/mitglieder-zum-stichtag"' in listing.text
         ask = client.get("/cg/sparql", query_string={"query": "ASK { ?s ?p ?o }"})
         assert ask.status_code == 200 and ask.json == {"head": {}, "boolean": True}
+        void = client.get("/cg/void.ttl")
+        assert void.status_code == 200 and void.mimetype == "text/turtle"
+        assert len(Graph().parse(data=void.data, format="turtle")) == 1
+        assert client.get("/cg/../secret.txt").status_code == 404
+        assert client.get("/cg/%2e%2e/secret.txt").status_code == 404
+        assert client.get("/cg/missing.ttl").status_code == 404
     finally:
         pool.close()
 
@@ -541,3 +554,5 @@ def test_unusable_store_or_port_is_one_error_line(cli, tmp_path: Path) -> None: 
     assert run.err.strip() == f"coopgraph: error: {missing}: no such store folder"
     bad = cli("serve", "--query-timeout", "0")
     assert bad.code == 2 and "--query-timeout" in bad.err and "Traceback" not in bad.err
+    no_site = cli("serve", "--site", str(tmp_path))
+    assert no_site.code == 2 and "not a site written by coopgraph publish" in no_site.err

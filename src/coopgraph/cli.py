@@ -220,6 +220,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         timeout=args.query_timeout,
         limit=args.result_limit,
         workers=args.workers,
+        site=Path(args.site) if args.site else None,
     )
     return EXIT_OK
 
@@ -338,6 +339,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=2,
         metavar="N",
         help="query worker processes, each holding the store (default: 2)",
+    )
+    p.add_argument(
+        "--site",
+        metavar="DIR",
+        help="a site written by coopgraph publish: its other files (catalog.ttl, void.ttl, "
+        "dumps) are served too",
     )
     p.set_defaults(handler=cmd_serve)
     return parser

@@ -44,6 +44,8 @@ from rdflib.plugins.sparql.parser import parseUpdate
 from rdflib.query import Result
 from rdflib.term import Node, Variable
 from werkzeug.datastructures import MIMEAccept
+from werkzeug.exceptions import NotFound
+from werkzeug.utils import send_from_directory
 from werkzeug.wrappers import Request, Response
 
 from . import publish, queries, resources
@@ -449,9 +451,12 @@ def serialize_boolean(value: bool, fmt: str) -> str:
 class App:
     """The WSGI application: resource pages, ``/sparql``, ``/queries``."""
 
-    def __init__(self, store: Store, pool: QueryPool, base_uri: str) -> None:
+    def __init__(
+        self, store: Store, pool: QueryPool, base_uri: str, site: Path | None = None
+    ) -> None:
         self.store = store
         self.pool = pool
+        self.site = site
         self.base_uri = base_uri if base_uri.endswith("/") else base_uri + "/"
         self.prefix = urlsplit(self.base_uri).path or "/"
         self.env = _templates()
@@ -533,9 +538,14 @@ class App:
         if path.startswith("/queries/"):
             return self.saved_query(request, path[len("/queries/") :])
         found = iri_for_path(path)
-        if found is None:
-            raise HttpError(404, f"nothing here: {path}")
-        return self.resource(request, *found)
+        if found is not None:
+            return self.resource(request, *found)
+        if self.site is not None:  # catalog.ttl, void.ttl, dumps … of a published site
+            try:
+                return send_from_directory(self.site, path.lstrip("/"), request.environ)
+            except NotFound:
+                pass
+        raise HttpError(404, f"nothing here: {path}")
 
     def page(self, template: str, request: Request, status: int = 200, **context: Any) -> Response:
         """One of the server's own pages, in the request's language."""
@@ -742,9 +752,16 @@ def serve(
     timeout: float = DEFAULT_TIMEOUT_S,
     limit: int = DEFAULT_RESULT_LIMIT,
     workers: int = DEFAULT_WORKERS,
+    site: Path | None = None,
 ) -> None:
-    """Load the store once, start the query workers and serve until Ctrl-C or SIGTERM."""
+    """Load the store once, start the query workers and serve until Ctrl-C or SIGTERM.
+
+    ``site``: a folder written by ``coopgraph publish`` whose other files (catalog, VoID,
+    dumps) are served as they are."""
     from waitress.server import create_server
+
+    if site is not None and not (site / "index.html").is_file():
+        raise InputError("not a site written by coopgraph publish (no index.html)", file=site)
 
     if timeout <= 0:
         raise InputError("must be a positive number of seconds", field="--query-timeout")
@@ -765,7 +782,7 @@ def serve(
         store.close()
         raise
     public = base_uri or f"http://{host if ':' not in host else f'[{host}]'}:{port}/"
-    app = App(store, pool, public)
+    app = App(store, pool, public, site)
     try:
         server = create_server(
             app, host=host, port=port, threads=max(4, workers * 2), ident="coopgraph"
