@@ -18,6 +18,7 @@ import urllib.parse
 import urllib.request
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from email.message import Message
 from html.parser import HTMLParser
@@ -416,9 +417,19 @@ def test_query_past_the_timeout_is_stopped_and_the_server_goes_on(server: Server
     for _ in range(3):  # the next requests succeed at once, while a fresh worker starts
         after = server.sparql_get(KOOPERATIONEN, "application/sparql-results+json")
         assert after.status == 200 and _names_from(after, "json") == _expected_names(server)
-    again = server.sparql_form("application/sparql-results+json", query=EXPENSIVE)
-    assert again.status == 503
-    assert server.get("/id/kooperation/staedteregion-ruhr", Accept="text/turtle").status == 200
+    # while another expensive query runs, the other worker and the pages keep answering
+    with ThreadPoolExecutor(1) as running:
+        again = running.submit(
+            server.sparql_form, "application/sparql-results+json", query=EXPENSIVE
+        )
+        time.sleep(0.3)
+        while not again.done():
+            quick = server.sparql_get(KOOPERATIONEN, "text/csv")
+            assert quick.status == 200 and _names_from(quick, "csv") == _expected_names(server)
+            page = server.get("/id/kooperation/staedteregion-ruhr", Accept="text/turtle")
+            assert page.status == 200
+            time.sleep(0.2)
+        assert again.result().status == 503
 
 
 # ---------------------------------------------------------------- saved queries
@@ -528,26 +539,18 @@ def test_bad_parameter_is_a_400_with_a_readable_message(
     assert server.get("/queries/no-such-query").status == 404
 
 
-# ---------------------------------------------------------------- logging and stopping
-
-
-def test_logs_each_request_and_stops_cleanly_on_ctrl_c(server: Server) -> None:
-    assert server.get("/queries?lang=en").status == 200
-    server.proc.send_signal(signal.SIGINT)
-    assert server.proc.wait(20) == 0
-    log = server.log.read_text()
-    assert '"GET /queries?lang=en" 200' in log
-    assert '"POST /sparql" 503' in log or '"POST /sparql" 403' in log
-    assert "stopped" in log.splitlines()[-1]
-    assert "Traceback" not in log
-
-
 def _h1(html: str) -> str:
     start = html.index("<h1")
     return html[start : html.index("</h1>", start)]
 
 
-def test_unusable_store_or_port_is_one_error_line(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_unusable_store_or_port_is_one_error_line(cli, server: Server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    taken = urllib.parse.urlsplit(server.base).port
+    store = f"oxigraph:{server.folder}"
+    busy = cli("serve", "--store", store, "--port", str(taken), "--workers", "1")
+    assert busy.code == 2
+    assert busy.err.startswith("coopgraph: error: --port: cannot listen on 127.0.0.1:")
+    assert len(busy.err.strip().splitlines()) == 1
     missing = tmp_path / "missing"
     run = cli("serve", "--store", f"oxigraph:{missing}", "--port", str(free_port()))
     assert run.code == 2
@@ -556,3 +559,44 @@ def test_unusable_store_or_port_is_one_error_line(cli, tmp_path: Path) -> None: 
     assert bad.code == 2 and "--query-timeout" in bad.err and "Traceback" not in bad.err
     no_site = cli("serve", "--site", str(tmp_path))
     assert no_site.code == 2 and "not a site written by coopgraph publish" in no_site.err
+
+
+def test_every_backend_is_cut_at_the_limit_alike() -> None:
+    """The lazy oxigraph path and the generic one (rdflib) give the same cut outcomes."""
+    import pyoxigraph as ox
+
+    from coopgraph.serve import ServedOxigraph, _evaluate
+    from coopgraph.store.memory import MemoryStore
+
+    files = [SEEDS / "staedteregion-ruhr.ttl"]
+    oxi = ServedOxigraph(ox.Store(), read_only=False)
+    mem = MemoryStore()
+    for store in (oxi, mem):
+        store.load(files)
+    select = "SELECT ?m WHERE { ?k <http://www.w3.org/ns/org#hasMember> ?m } ORDER BY ?m"
+    construct = "CONSTRUCT { ?k <urn:has> ?m } WHERE { ?k <http://www.w3.org/ns/org#hasMember> ?m }"
+    for store in (oxi, mem):
+        cut = _evaluate(store, select, "SELECT", None, 3)
+        assert cut.truncated and cut.select is not None and len(cut.select.rows) == 3
+        assert str(cut.select.rows[0][0]) == ID + "kommune/05112000"
+        whole = _evaluate(store, select, "SELECT", None, 11)
+        assert not whole.truncated and whole.select is not None and len(whole.select.rows) == 11
+        graph = _evaluate(store, construct, "CONSTRUCT", None, 4)
+        assert graph.truncated and graph.graph is not None and len(graph.graph) == 4
+        ask = _evaluate(store, "ASK { ?s ?p ?o }", "ASK", None, 1)
+        assert ask.boolean is True and not ask.truncated
+
+
+# ---------------------------------------------------------------- logging and stopping
+
+
+def test_logs_each_request_and_stops_cleanly_on_ctrl_c(server: Server) -> None:
+    """Last in this file: it stops the module's server."""
+    assert server.get("/queries?lang=en").status == 200
+    server.proc.send_signal(signal.SIGINT)
+    assert server.proc.wait(20) == 0
+    log = server.log.read_text()
+    assert '"GET /queries?lang=en" 200' in log
+    assert '"POST /sparql" 503' in log or '"POST /sparql" 403' in log
+    assert "stopped" in log.splitlines()[-1]
+    assert "Traceback" not in log
