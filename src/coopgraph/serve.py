@@ -307,12 +307,15 @@ class QueryPool:
             try:
                 worker.wait_ready(max(120.0, self.timeout))
             except CoopgraphError as exc:
-                print(f"coopgraph serve: {exc}", file=sys.stderr, flush=True)
+                if not self._closed:
+                    print(f"coopgraph serve: {exc}", file=sys.stderr, flush=True)
                 with self._lock:
                     self._all.discard(worker)
                 return
             self._idle.put(worker)
+            print("coopgraph serve: a fresh query worker is ready", file=sys.stderr, flush=True)
 
+        print("coopgraph serve: query worker stopped, starting a fresh one", file=sys.stderr)
         threading.Thread(target=start, daemon=True, name="coopgraph-respawn").start()
 
     def run(self, text: str, form: str, bindings: Mapping[str, Node] | None = None) -> Outcome:
