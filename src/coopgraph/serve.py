@@ -242,7 +242,10 @@ class _Worker:
         if not self.conn.poll(timeout):
             self.kill()
             raise StoreError(f"a query worker did not open the store within {timeout:.0f} s")
-        status, message = self.conn.recv()
+        try:
+            status, message = self.conn.recv()
+        except (EOFError, OSError):
+            status, message = "error", "a query worker ended before it opened the store"
         if status != "ready":
             self.kill()
             raise StoreError(message)
@@ -482,8 +485,9 @@ class App:
             response = self.error_response(request, HttpError(503, str(exc), {"Retry-After": "5"}))
         except InputError as exc:
             response = self.error_response(request, HttpError(400, str(exc)))
-        except CoopgraphError as exc:
-            response = self.error_response(request, HttpError(502, str(exc)))
+        except CoopgraphError as exc:  # the store failed: a remote one is a bad gateway
+            status = 502 if self.store.name == "sparql" else 500
+            response = self.error_response(request, HttpError(status, str(exc)))
         except Exception as exc:  # never a traceback to the client
             where = traceback.extract_tb(exc.__traceback__)[-1]
             print(
