@@ -16,7 +16,6 @@ import gzip
 import json
 import math
 import os
-import posixpath
 import re
 import shutil
 import tempfile
@@ -266,10 +265,11 @@ class Linker:
         return self.site_href(path + self.suffix)
 
     def site_href(self, site_path: str) -> str:
-        """Link to a file of the site, e.g. ``dump/coopgraph.ttl``."""
+        """Link to a file of the site, e.g. ``dump/coopgraph.ttl``: relative to the current page
+        (up to the site's root, then down), or absolute under ``base_uri``."""
         if self.page is None:
             return self.base_uri + site_path
-        return posixpath.relpath(site_path, posixpath.dirname(self.page) or ".")
+        return "../" * self.page.count("/") + site_path
 
     def absolute(self, site_path: str) -> str:
         return self.base_uri + site_path
@@ -285,26 +285,51 @@ class GraphView:
         self.out: dict[Subject, list[tuple[ox.NamedNode, Term]]] = defaultdict(list)
         self.inc: dict[ox.NamedNode, list[tuple[Subject, ox.NamedNode]]] = defaultdict(list)
         self._seen: set[ox.Triple] = set()
+        self._size = 0
+        self._labels: dict[Term, dict[str, str]] = {}
+        self._dependent: dict[Term, bool] = {}
 
     def add(self, s: Subject, p: ox.NamedNode, o: Term) -> None:
         t = ox.Triple(s, p, o)
         if t in self._seen:
             return
         self._seen.add(t)
+        self._size += 1
         self.out[s].append((p, o))
         if isinstance(o, ox.NamedNode):
             self.inc[o].append((s, p))
 
     @classmethod
-    def from_triples(cls, triples: Iterable[ox.Triple]) -> GraphView:
+    def from_triples(cls, triples: Iterable[ox.Triple], distinct: bool = False) -> GraphView:
+        """Index triples; ``distinct`` when they are known to hold no duplicates (a store)."""
         view = cls()
-        add = view.add
+        if not distinct:
+            for t in triples:
+                view.add(t.subject, t.predicate, t.object)  # type: ignore[arg-type]
+            return view
+        out, inc = view.out, view.inc
+        named = ox.NamedNode
         for t in triples:
-            add(t.subject, t.predicate, t.object)  # type: ignore[arg-type]
+            s, p, o = t.subject, t.predicate, t.object
+            out[s].append((p, o))  # type: ignore[index, arg-type]
+            if type(o) is named:
+                inc[o].append((s, p))  # type: ignore[arg-type]
+            view._size += 1
         return view
 
     def __len__(self) -> int:
-        return len(self._seen)
+        return self._size
+
+    def dependent(self, node: Term) -> bool:
+        """Whether a node belongs to what points at it (blank node, interval, instant, geometry)."""
+        if isinstance(node, ox.BlankNode):
+            return True
+        if not isinstance(node, ox.NamedNode):
+            return False
+        known = self._dependent.get(node)
+        if known is None:
+            known = self._dependent[node] = any(t in DEPENDENT_TYPES for t in self.types(node))
+        return known
 
     def triples(self) -> Iterator[ox.Triple]:
         for s, pos in self.out.items():
@@ -331,6 +356,12 @@ class GraphView:
 
     def labels(self, node: Term) -> dict[str, str]:
         """Labels by language tag ("" for untagged), from the first label property that has any."""
+        cached = self._labels.get(node)
+        if cached is None:
+            cached = self._labels[node] = self._find_labels(node)
+        return cached
+
+    def _find_labels(self, node: Term) -> dict[str, str]:
         out: dict[str, str] = {}
         for p in LABEL_PREDICATES:
             for o in self.objects(node, p) if not isinstance(node, ox.Literal) else ():
@@ -358,10 +389,8 @@ def description_triples(view: GraphView, iri: Subject) -> list[ox.Triple]:
         seen.add(node)
         for p, o in view.out.get(node, ()):
             out.append(ox.Triple(node, p, o))
-            if isinstance(o, ox.BlankNode) or (
-                isinstance(o, ox.NamedNode) and any(t in DEPENDENT_TYPES for t in view.types(o))
-            ):
-                queue.append(o)
+            if view.dependent(o):
+                queue.append(o)  # type: ignore[arg-type]
     return out
 
 
@@ -802,8 +831,11 @@ def environment() -> Environment:
     return _ENV
 
 
-def render_page(view: GraphView, iri: str, lang: str, linker: Linker) -> str:
-    """The HTML page of one resource, from an indexed graph."""
+def render_page(
+    view: GraphView, iri: str, lang: str, linker: Linker, stylesheet: str | None = None
+) -> str:
+    """The HTML page of one resource, from an indexed graph (CSS inline unless a stylesheet
+    href is given)."""
     builder = PageBuilder(view, lang, linker)
     node = ox.NamedNode(iri)
     context = builder.page(node)
@@ -820,6 +852,7 @@ def render_page(view: GraphView, iri: str, lang: str, linker: Linker) -> str:
             path=path,
             formats=_formats(linker, path),
             version=__version__,
+            stylesheet=stylesheet,
         )
     )
 
@@ -978,6 +1011,11 @@ def serialize(triples: Sequence[ox.Triple], fmt: ox.RdfFormat) -> bytes:
         used = {t.predicate.value for t in triples} | {
             x.value for t in triples for x in (t.subject, t.object) if isinstance(x, ox.NamedNode)
         }
+        used |= {
+            t.object.datatype.value
+            for t in triples
+            if isinstance(t.object, ox.Literal) and not t.object.language
+        }
         prefixes = {k: v for k, v in prefixes.items() if any(u.startswith(v) for u in used)}
     data = ox.serialize(triples, format=fmt, prefixes=prefixes)
     assert data is not None
@@ -1021,7 +1059,7 @@ def _load_view(paths: Sequence[str | Path] | None) -> GraphView:
         return view
     store = ox.Store()
     OxigraphStore(store).load([*resources.ontology_files(), *resources.data_files()])
-    return GraphView.from_triples(q.triple for q in store)
+    return GraphView.from_triples((q.triple for q in store), distinct=True)
 
 
 class SiteWriter:
@@ -1068,16 +1106,18 @@ class SiteWriter:
             self.sizes[rel] = len(blob)
 
     def context_ref(self, page: str) -> str:
-        return posixpath.relpath("context.jsonld", posixpath.dirname(page) or ".")
+        return "../" * page.count("/") + "context.jsonld"
 
     def rdf_files(self, path: str, triples: list[ox.Triple], iri: str) -> None:
         self.write(path + ".ttl", serialize(triples, ox.RdfFormat.TURTLE), iri=iri)
         self.write(path + ".nt", serialize(triples, ox.RdfFormat.N_TRIPLES), iri=iri)
         doc = self.jsonld.document(triples, self.context_ref(path))
-        self.write(path + ".jsonld", json.dumps(doc, ensure_ascii=False, indent=1), iri=iri)
+        text = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+        self.write(path + ".jsonld", text, iri=iri)
 
     def resource(self, iri: str, path: str) -> None:
-        html = render_page(self.view, iri, self.lang, self.linker(path))
+        linker = self.linker(path)
+        html = render_page(self.view, iri, self.lang, linker, linker.site_href("style.css"))
         self.write(path + ".html", html, iri=iri)
         self.rdf_files(path, description_triples(self.view, ox.NamedNode(iri)), iri)
 
@@ -1174,6 +1214,7 @@ def _render(template: str, writer: SiteWriter, page: str, **context: Any) -> str
             link=linker,
             path=page.rsplit(".", 1)[0],
             version=__version__,
+            stylesheet=linker.site_href("style.css"),
             **context,
         )
     )
