@@ -206,6 +206,42 @@ def cmd_resolve(args: argparse.Namespace) -> int:
     return EXIT_OK if resolution.status == "unique" else EXIT_FAIL
 
 
+# ---------------------------------------------------------------- publish
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    from .catalog import Publisher
+    from .publish import publish
+
+    def progress(message: str) -> None:
+        if sys.stderr.isatty():
+            print(f"coopgraph publish: {message}", file=sys.stderr)
+
+    publisher = Publisher(
+        name=args.publisher,
+        url=args.contact_url,
+        email=args.contact_email,
+        contributor_id=args.contributor_id,
+    )
+    result = publish(
+        Path(args.outdir),
+        args.base_uri,
+        args.paths or None,
+        lang=args.site_lang,
+        publisher=publisher,
+        progress=progress,
+    )
+    if args.format == "json":
+        _out(json.dumps(result.to_dict(), indent=2) + "\n")
+    else:
+        _out(
+            f"{result.outdir}: {result.pages} resources, {result.files} files, "
+            f"{result.bytes / 1e6:.1f} MB from {result.triples} triples in "
+            f"{result.seconds:.1f} s\n"
+        )
+    return EXIT_OK
+
+
 # ---------------------------------------------------------------- serve
 
 
@@ -302,6 +338,43 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--kreis", help="Kreis: 5-digit key or name")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(handler=cmd_resolve)
+
+    p = sub.add_parser(
+        "publish",
+        parents=[common],
+        help="write the graph as a static linked-open-data site",
+        description="Write a static site into OUTDIR: an HTML page and Turtle, JSON-LD and "
+        "N-Triples per resource, whole-graph dumps, DCAT-AP.de and VoID descriptions, the "
+        "ontology documentation, sitemap.xml and content-negotiation snippets (.htaccess, "
+        "conneg/nginx.conf). Without PATH the bundled data; with PATH those files and the "
+        "bundled resources they refer to. OUTDIR is replaced only when the site is complete.",
+    )
+    p.add_argument("outdir", metavar="OUTDIR")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="Turtle files or folders")
+    p.add_argument(
+        "--base-uri",
+        default="https://w3id.org/coopgraph/",
+        metavar="URI",
+        help="where the site will live; replaces https://w3id.org/coopgraph/ in its absolute "
+        "links, sitemap and dataset descriptions (default: https://w3id.org/coopgraph/)",
+    )
+    p.add_argument(
+        "--site-lang",
+        choices=("de", "en"),
+        default="de",
+        help="main language of the pages, the other shown alongside (default: de)",
+    )
+    p.add_argument("--publisher", default="coopgraph", help="publisher named in DCAT-AP.de")
+    p.add_argument("--contact-url", metavar="URL", help="contact point web page (default: index)")
+    p.add_argument("--contact-email", metavar="ADDRESS", help="contact point e-mail address")
+    p.add_argument(
+        "--contributor-id",
+        metavar="IRI",
+        help="dcatde:contributorID of the portal delivering to GovData, e.g. "
+        "http://dcat-ap.de/def/contributors/openNRW (left out when not given)",
+    )
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(handler=cmd_publish)
 
     p = sub.add_parser(
         "serve",
