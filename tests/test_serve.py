@@ -113,6 +113,39 @@ def _coopgraph() -> list[str]:
     return [script] if Path(script).exists() else [sys.executable, "-m", "coopgraph"]
 
 
+def _start(root: Path, store: str) -> tuple[subprocess.Popen[bytes], str, Path]:
+    """``coopgraph serve`` on a free port with a small timeout and limit; stderr to a log."""
+    port = free_port()
+    log = root / f"serve-{port}.log"
+    with log.open("wb") as err:
+        proc = subprocess.Popen(
+            [*_coopgraph(), "serve", "--port", str(port), "--store", store,
+             "--query-timeout", str(TIMEOUT_S), "--result-limit", str(LIMIT), "--workers", "2"],
+            stdout=subprocess.DEVNULL, stderr=err,
+        )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(base + "/", timeout=2).read()
+            return proc, base, log
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                raise RuntimeError("coopgraph serve did not start:\n" + log.read_text()) from None
+            time.sleep(0.2)
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(10)
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     root = tmp_path_factory.mktemp("serve")
@@ -122,33 +155,13 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     writer.close()
     del writer
     gc.collect()
-    port = free_port()
-    log = root / "serve.log"
-    with log.open("wb") as err:
-        proc = subprocess.Popen(
-            [*_coopgraph(), "serve", "--port", str(port), "--store", f"oxigraph:{folder}",
-             "--query-timeout", str(TIMEOUT_S), "--result-limit", str(LIMIT), "--workers", "2"],
-            stdout=subprocess.DEVNULL, stderr=err,
-        )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(base + "/", timeout=2).read()
-            break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                raise RuntimeError("coopgraph serve did not start:\n" + log.read_text()) from None
-            time.sleep(0.2)
+    proc, base, log = _start(root, f"oxigraph:{folder}")
     store = open_read_only(f"oxigraph:{folder}")  # the same data, to compare with
     srv = Server(base, store, folder, log, proc)
     try:
         yield srv
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(10)
+        _stop(proc)
         store.close()
 
 
@@ -589,6 +602,68 @@ def test_every_backend_is_cut_at_the_limit_alike() -> None:
         assert graph.truncated and graph.graph is not None and len(graph.graph) == 4
         ask = _evaluate(store, "ASK { ?s ?p ?o }", "ASK", None, 1)
         assert ask.boolean is True and not ask.truncated
+
+
+def test_serving_a_remote_sparql_endpoint(oxigraph_server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """--store URL: a real ``oxigraph serve`` behind; the same descriptions, timeout and all."""
+    from coopgraph.store.sparql import SparqlStore
+
+    endpoint = oxigraph_server()
+    remote = SparqlStore(endpoint)
+    assert remote.load(FILES) > 1000
+    proc, base, log = _start(tmp_path, endpoint)
+    try:
+        received = Graph().parse(base + "/id/kooperation/staedteregion-ruhr")
+        assert len(received) > 20 and isomorphic(received, publish.describe(remote, RUHR))
+        srv = Server(base, remote, tmp_path, log, proc)
+        reply = srv.sparql_get(KOOPERATIONEN, "text/csv")
+        assert reply.status == 200 and _names_from(reply, "csv") == _expected_names(srv)
+        slow = srv.sparql_form(query=EXPENSIVE)
+        assert slow.status == 503 and "time limit" in slow.text
+        assert srv.sparql_get(KOOPERATIONEN, "text/csv").status == 200
+        assert srv.sparql_form(update="CLEAR ALL").status == 403
+    finally:
+        _stop(proc)
+    assert "coopgraph serve: stopped" in log.read_text()
+
+
+def _children(pid: int) -> set[int]:
+    found = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.add(int(stat.parent.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    """Running, not a zombie waiting for whoever adopted it to reap it."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux: prctl, /proc")
+def test_workers_end_with_a_killed_server_even_mid_query(server: Server, tmp_path: Path) -> None:
+    proc, base, _ = _start(tmp_path, f"oxigraph:{server.folder}")
+    workers = _children(proc.pid)
+    assert len(workers) >= 2
+    srv = Server(base, server.store, server.folder, tmp_path, proc)
+    with ThreadPoolExecutor(1) as running:
+        pending = running.submit(srv.sparql_form, query=EXPENSIVE)
+        time.sleep(0.5)  # the expensive query is running in a worker now
+        proc.kill()  # no clean shutdown
+        proc.wait(10)
+        with pytest.raises(OSError):
+            pending.result()
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in workers):
+        assert time.monotonic() < deadline, "query workers outlived the killed server"
+        time.sleep(0.1)
 
 
 # ---------------------------------------------------------------- logging and stopping

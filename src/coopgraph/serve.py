@@ -21,6 +21,7 @@ The web layer is a WSGI application (Werkzeug) served by waitress; any WSGI serv
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import multiprocessing
 import queue
 import signal
@@ -61,6 +62,7 @@ LANGS = ("de", "en")
 DEFAULT_TIMEOUT_S = 30.0
 DEFAULT_RESULT_LIMIT = 10_000
 DEFAULT_WORKERS = 2
+PR_SET_PDEATHSIG = 1  # Linux prctl(2): a signal for a child when the thread that made it ends
 
 # media type -> rdflib serializer, for resource descriptions and CONSTRUCT/DESCRIBE results;
 # the order is the server's preference when a client accepts several equally.
@@ -201,9 +203,19 @@ def _evaluate(
     return Outcome(form, graph=cut, truncated=True)
 
 
+def _end_with_parent() -> None:
+    """Have Linux kill this worker when the thread that started it ends (the server's main
+    thread or the pool's respawn thread), even mid-query: the engine holds the GIL while it
+    evaluates, so no Python watchdog could run then."""
+    if sys.platform == "linux":
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
 def _worker_main(spec: str, conn: Connection, limit: int) -> None:
     """A query worker: open the store, then answer jobs until the pipe closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
+    _end_with_parent()
     try:
         store = open_read_only(spec)
     except CoopgraphError as exc:
@@ -280,6 +292,9 @@ class QueryPool:
         self._lock = threading.Lock()
         self._closed = False
         self._starting = [self._spawn() for _ in range(size)]  # they load while we go on
+        # replacements all start from one long-lived thread (see _end_with_parent)
+        self._respawn: queue.Queue[bool] = queue.Queue()
+        threading.Thread(target=self._respawner, daemon=True, name="coopgraph-respawn").start()
 
     def wait_ready(self) -> None:
         """Wait until the first workers have opened the store; their error if one could not."""
@@ -305,7 +320,11 @@ class QueryPool:
             if self._closed:
                 return
 
-        def start() -> None:
+        print("coopgraph serve: query worker stopped, starting a fresh one", file=sys.stderr)
+        self._respawn.put(True)
+
+    def _respawner(self) -> None:
+        while self._respawn.get():
             worker = self._spawn()
             try:
                 worker.wait_ready(max(120.0, self.timeout))
@@ -314,12 +333,9 @@ class QueryPool:
                     print(f"coopgraph serve: {exc}", file=sys.stderr, flush=True)
                 with self._lock:
                     self._all.discard(worker)
-                return
+                continue
             self._idle.put(worker)
             print("coopgraph serve: a fresh query worker is ready", file=sys.stderr, flush=True)
-
-        print("coopgraph serve: query worker stopped, starting a fresh one", file=sys.stderr)
-        threading.Thread(target=start, daemon=True, name="coopgraph-respawn").start()
 
     def run(self, text: str, form: str, bindings: Mapping[str, Node] | None = None) -> Outcome:
         """Run a query in a free worker; QueryTimeout past the deadline."""
@@ -351,6 +367,7 @@ class QueryPool:
         return payload
 
     def close(self) -> None:
+        self._respawn.put(False)
         with self._lock:
             self._closed = True
             workers = list(self._all)
