@@ -36,6 +36,9 @@ IANA = "https://www.iana.org/assignments/media-types/"
 FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
 LANGUAGE = "http://publications.europa.eu/resource/authority/language/"
 THEME = "http://publications.europa.eu/resource/authority/data-theme/"
+REGISTER_PAGE = (
+    "https://www.destatis.de/DE/Themen/Laender-Regionen/Regionales/Gemeindeverzeichnis/_inhalt.html"
+)
 
 # site path -> (title, media type, EU file type, compressed)
 DISTRIBUTIONS: dict[str, tuple[str, str, str, bool]] = {
@@ -85,6 +88,7 @@ def dcat_graph(writer: SiteWriter, publisher: Publisher, today: dt.date) -> Grap
 
     g.add((agent, RDF.type, FOAF.Agent))
     g.add((agent, FOAF.name, Literal(publisher.name)))
+    g.add((contact, RDF.type, VCARD.Kind))
     g.add((contact, RDF.type, VCARD.Organization))
     g.add((contact, VCARD.fn, Literal(publisher.name)))
     g.add((contact, VCARD.hasURL, URIRef(publisher.url or str(home))))
@@ -177,9 +181,13 @@ def dcat_graph(writer: SiteWriter, publisher: Publisher, today: dt.date) -> Grap
         g.add((dataset, DCATDE.politicalGeocodingURI, URIRef(GEOCODING_STATE + key)))
     if publisher.contributor_id:
         g.add((dataset, DCATDE.contributorID, URIRef(publisher.contributor_id)))
-    source = URIRef("https://www.destatis.de/DE/Themen/Laender-Regionen/Regionales/"
-                    "Gemeindeverzeichnis/_inhalt.html")  # fmt: skip
-    g.add((dataset, DCTERMS.source, source))
+    # DCAT-AP.de 3.0 names the covered area with dct:spatial; politicalGeocodingURI (2.0) stays
+    # for harvesters that still read it (3.0 validators warn that it is deprecated).
+    for key in laender_covered(writer):
+        state = URIRef(GEOCODING_STATE + key)
+        g.add((dataset, DCTERMS.spatial, state))
+        g.add((state, RDF.type, DCTERMS.Location))
+    g.add((dataset, DCTERMS.source, _register_dataset(g)))
 
     for path, (title, media, file_type, compressed) in DISTRIBUTIONS.items():
         dist = URIRef(f"{base}catalog.ttl#{path.rsplit('/', 1)[-1]}")
@@ -211,6 +219,38 @@ VOCABULARIES = (
     "http://purl.org/dc/terms/",
     "http://www.w3.org/2004/02/skos/core#",
 )
+
+
+def _register_dataset(g: Graph) -> URIRef:
+    """The Destatis municipality register, described as the dataset the graph derives from."""
+    register = URIRef(REGISTER_PAGE)
+    destatis = URIRef("https://www.destatis.de/")
+    g.add((register, RDF.type, DCAT.Dataset))
+    g.add(
+        (
+            register,
+            DCTERMS.title,
+            Literal("Gemeindeverzeichnis GV100AD, Stand 30.11.2025", lang="de"),
+        )
+    )
+    g.add(
+        (
+            register,
+            DCTERMS.description,
+            Literal(
+                "Amtliches Gemeindeverzeichnis (Gebietsstand 30.11.2025) des Statistischen "
+                "Bundesamtes.",
+                lang="de",
+            ),
+        )
+    )
+    g.add((register, DCTERMS.publisher, destatis))
+    g.add((register, DCAT.landingPage, register))
+    g.add((destatis, RDF.type, FOAF.Agent))
+    g.add((destatis, FOAF.name, Literal("Statistisches Bundesamt (Destatis)", lang="de")))
+    return register
+
+
 EXAMPLES = (
     f"{ID}kooperation/staedteregion-ruhr",
     f"{ID}kommune/05515000",

@@ -781,30 +781,30 @@ def parse_point(wkt: str) -> tuple[float, float] | None:
     return (float(m.group(1)), float(m.group(2))) if m else None
 
 
-def svg_map(points: list[dict[str, Any]], width: int = 640, pad: int = 40) -> dict[str, Any]:
+def svg_map(points: list[dict[str, Any]], width: int = 640, pad: int = 30) -> dict[str, Any]:
     """Marker positions for an inline SVG map: an equirectangular projection scaled by cos(lat),
-    so it renders with no tiles and no network."""
+    so it renders with no tiles and no network. Room is left on the right for the names."""
     lons = [p["lon"] for p in points]
     lats = [p["lat"] for p in points]
     mid = math.radians((min(lats) + max(lats)) / 2)
     xs = [lon * math.cos(mid) for lon in lons]
     span_x = max(max(xs) - min(xs), 0.05)
     span_y = max(max(lats) - min(lats), 0.05)
-    scale = (width - 2 * pad) / max(span_x, span_y * 1.0)
-    height = int(span_y * scale + 2 * pad)
-    cx = (max(xs) + min(xs)) / 2
-    cy = (max(lats) + min(lats)) / 2
     labelled = len(points) <= 80
-    markers = []
-    for p, x in zip(points, xs, strict=True):
-        markers.append(
-            {
-                **p,
-                "x": round(width / 2 + (x - cx) * scale, 1),
-                "y": round(height / 2 - (p["lat"] - cy) * scale, 1),
-            }
-        )
-    return {"width": width, "height": max(height, 120), "markers": markers, "labelled": labelled}
+    inner = width - 2 * pad - (150 if labelled else 0)
+    scale = inner / max(span_x, span_y)
+    height = max(int(span_y * scale + 2 * pad), 120)
+    left = pad + (inner - (max(xs) - min(xs)) * scale) / 2
+    cy = (max(lats) + min(lats)) / 2
+    markers = [
+        {
+            **p,
+            "x": round(left + (x - min(xs)) * scale, 1),
+            "y": round(height / 2 - (p["lat"] - cy) * scale, 1),
+        }
+        for p, x in zip(points, xs, strict=True)
+    ]
+    return {"width": width, "height": height, "markers": markers, "labelled": labelled}
 
 
 # ---------------------------------------------------------------- HTML
@@ -1288,6 +1288,7 @@ def write_conneg(writer: SiteWriter) -> None:
 def write_extras(writer: SiteWriter, say: Callable[[str], None]) -> None:
     """Everything besides the per-resource files: context, dumps, ontology, index, sitemap."""
     writer.write("context.jsonld", json.dumps(writer.context, ensure_ascii=False, indent=1) + "\n")
+    writer.write("style.css", (resources.templates_dir() / "style.css").read_bytes())
     say("writing the dumps")
     write_dumps(writer)
     say("writing the ontology documentation, index and sitemap")
