@@ -19,7 +19,7 @@ import pytest
 from pyshacl import validate
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
-from rdflib.namespace import DCAT, DCTERMS, RDF
+from rdflib.namespace import DCTERMS, RDF
 
 from coopgraph.errors import CoopgraphError, RdfSyntaxError
 from coopgraph.loader import load
@@ -37,6 +37,7 @@ SHAPES = Path(__file__).resolve().parent / "shapes"
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 CHROMIUM = "/usr/bin/chromium"
 RUHR = f"{ID}kooperation/staedteregion-ruhr"
+DCAT = Namespace("http://www.w3.org/ns/dcat#")
 DCATDE = Namespace("http://dcat-ap.de/def/dcatde/")
 VOID = Namespace("http://rdfs.org/ns/void#")
 CONTRIBUTOR = "http://dcat-ap.de/def/contributors/openNRW"
@@ -457,3 +458,23 @@ def parse_html_text(html: str) -> Links:
     parser = Links()
     parser.feed(html)
     return parser
+
+
+def test_publish_what_a_store_on_disk_holds(tmp_path: Path, cli) -> None:
+    disk = tmp_path / "store"
+    store = ox.Store(str(disk))
+    store.bulk_load(path=str(SEEDS / "staedteregion-ruhr.ttl"), format=ox.RdfFormat.TURTLE)
+    store.flush()
+    del store
+    out = tmp_path / "site"
+    run = cli("publish", str(out), "--store", f"oxigraph:{disk}", "--format", "json")
+    assert run.code == 0, run.err
+    assert (out / "id" / "kooperation" / "staedteregion-ruhr.html").is_file()
+    assert (out / "def" / "Kooperation.html").is_file()  # the ontology is always published
+    assert not (out / "id" / "kooperation" / "stadtregion-muenster.html").exists()
+
+
+def test_contributor_id_must_come_from_the_dcat_ap_de_list(tmp_path: Path, cli) -> None:
+    run = cli("publish", str(tmp_path / "site"), str(PATHS[0]), "--contributor-id", "acme")
+    assert run.code == 2 and "--contributor-id" in run.err
+    assert not (tmp_path / "site").exists()

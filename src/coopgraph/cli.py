@@ -223,14 +223,22 @@ def cmd_publish(args: argparse.Namespace) -> int:
         email=args.contact_email,
         contributor_id=args.contributor_id,
     )
-    result = publish(
-        Path(args.outdir),
-        args.base_uri,
-        args.paths or None,
-        lang=args.site_lang,
-        publisher=publisher,
-        progress=progress,
-    )
+    store = None
+    if not args.paths and args.store not in ("oxigraph", "memory"):
+        store = open_store(args.store)  # publish what that store (on disk or remote) holds
+    try:
+        result = publish(
+            Path(args.outdir),
+            args.base_uri,
+            args.paths or None,
+            lang=args.site_lang,
+            publisher=publisher,
+            store=store,
+            progress=progress,
+        )
+    finally:
+        if store is not None:
+            store.close()
     if args.format == "json":
         _out(json.dumps(result.to_dict(), indent=2) + "\n")
     else:
@@ -346,8 +354,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Write a static site into OUTDIR: an HTML page and Turtle, JSON-LD and "
         "N-Triples per resource, whole-graph dumps, DCAT-AP.de and VoID descriptions, the "
         "ontology documentation, sitemap.xml and content-negotiation snippets (.htaccess, "
-        "conneg/nginx.conf). Without PATH the bundled data; with PATH those files and the "
-        "bundled resources they refer to. OUTDIR is replaced only when the site is complete.",
+        "conneg/nginx.conf). Without PATH the bundled data (or, with --store DIR or URL, what "
+        "that store holds); with PATH those files and the bundled resources they refer to. "
+        "OUTDIR is replaced only when the site is complete.",
     )
     p.add_argument("outdir", metavar="OUTDIR")
     p.add_argument("paths", nargs="*", metavar="PATH", help="Turtle files or folders")

@@ -33,7 +33,7 @@ from rdflib import Graph, URIRef
 from . import __version__, resources
 from .catalog import Publisher
 from .errors import CoopgraphError, InputError
-from .loader import load, to_rdflib
+from .loader import load, parse_file, to_rdflib
 from .namespaces import BASE, COOP, DATA_PREFIXES, GEO, ID, PREFIXES, VOCAB
 from .store import Store
 from .store.oxigraph import OxigraphStore, to_oxigraph
@@ -79,6 +79,7 @@ COOP_BEGINN_UNBEKANNT = _iri(str(COOP), "beginnUnbekannt")
 COOP_BESTAETIGT_AM = _iri(str(COOP), "bestaetigtAm")
 COOP_SCHREIBWEISE = _iri(str(COOP), "schreibweiseInQuelle")
 ONTOLOGY_IRI = BASE + "def"
+CONTRIBUTORS = "http://dcat-ap.de/def/contributors/"
 ATTRIBUTION = (
     "Quelle: Statistisches Bundesamt (Destatis), Gemeindeverzeichnis GV100AD, Stand 30.11.2025"
 )
@@ -1049,17 +1050,26 @@ class PublishResult:
         }
 
 
-def _load_view(paths: Sequence[str | Path] | None) -> GraphView:
-    """Ontology, vocabularies and the bundled data (or the given files and what they refer to)."""
+def _load_view(paths: Sequence[str | Path] | None, store: Store | None = None) -> GraphView:
+    """Ontology, vocabularies and the bundled data; or the given files and the bundled resources
+    they refer to; or what a store holds (with the ontology and vocabularies)."""
     if paths:
         loaded = load(paths)
         view = GraphView()
         for s, p, o in loaded.graph:
             view.add(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o))  # type: ignore[arg-type]
         return view
-    store = ox.Store()
-    OxigraphStore(store).load([*resources.ontology_files(), *resources.data_files()])
-    return GraphView.from_triples((q.triple for q in store), distinct=True)
+    if store is not None:
+        view = GraphView()
+        for path in resources.ontology_files():
+            for t in parse_file(path):
+                view.add(t.subject, t.predicate, t.object)  # type: ignore[arg-type]
+        for s, p, o in store.construct("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"):
+            view.add(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o))  # type: ignore[arg-type]
+        return view
+    ox_store = ox.Store()
+    OxigraphStore(ox_store).load([*resources.ontology_files(), *resources.data_files()])
+    return GraphView.from_triples((q.triple for q in ox_store), distinct=True)
 
 
 class SiteWriter:
@@ -1329,9 +1339,11 @@ def publish(
     *,
     lang: str = "de",
     publisher: Publisher | None = None,
+    store: Store | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> PublishResult:
-    """Publish the graph (bundled data, or ``paths`` with what they refer to) as a static site.
+    """Publish the graph (bundled data, or ``paths`` with what they refer to, or what ``store``
+    holds) as a static site.
 
     Built in a temporary sibling of ``outdir`` and moved into place when complete: a failed
     publish leaves no partial site and an existing ``outdir`` untouched.
@@ -1349,7 +1361,13 @@ def publish(
         raise InputError("exists and is not a folder", file=outdir)
     say = progress or (lambda _msg: None)
     say("loading the graph")
-    view = _load_view(paths)
+    if (
+        publisher
+        and publisher.contributor_id
+        and not publisher.contributor_id.startswith(CONTRIBUTORS)
+    ):
+        raise InputError(f"not an IRI under {CONTRIBUTORS}", field="--contributor-id")
+    view = _load_view(paths, store)
     outdir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.tmp-", dir=outdir.parent))
     try:
