@@ -398,7 +398,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--base-uri",
         metavar="URI",
-        help="public address the pages link to (default: http://HOST:PORT/)",
+        help="public address the pages link to (default: the address each request came to)",
     )
     p.add_argument(
         "--query-timeout",

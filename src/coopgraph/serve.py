@@ -475,18 +475,30 @@ class App:
     """The WSGI application: resource pages, ``/sparql``, ``/queries``."""
 
     def __init__(
-        self, store: Store, pool: QueryPool, base_uri: str, site: Path | None = None
+        self, store: Store, pool: QueryPool, base_uri: str | None, site: Path | None = None
     ) -> None:
+        """``base_uri``: the public address pages link to; None links to the address each
+        request came to (its Host)."""
         self.store = store
         self.pool = pool
         self.site = site
-        self.base_uri = base_uri if base_uri.endswith("/") else base_uri + "/"
-        self.prefix = urlsplit(self.base_uri).path or "/"
+        self.base_uri = base_uri and (base_uri if base_uri.endswith("/") else base_uri + "/")
+        self.prefix = (urlsplit(self.base_uri).path or "/") if self.base_uri else "/"
         self.env = _templates()
-        self.env.globals.update(base=self.base_uri, link=self._link)
 
-    def _link(self, node: Node | None) -> str:
-        return public_link(str(node), self.base_uri) if isinstance(node, URIRef) else ""
+    def base(self, request: Request) -> str:
+        return self.base_uri or request.host_url
+
+    def render(self, template: str, request: Request, **context: Any) -> str:
+        """One of the server's own pages, in the request's language, linking under its base."""
+        base = self.base(request)
+
+        def link(node: Node | None) -> str:
+            return public_link(str(node), base) if isinstance(node, URIRef) else ""
+
+        return self.env.get_template(template).render(
+            lang=choose_lang(request), base=base, link=link, **context
+        )
 
     # -- WSGI
     def __call__(
@@ -530,11 +542,8 @@ class App:
         )
 
     def error_response(self, request: Request, exc: HttpError) -> Response:
-        lang = choose_lang(request)
         if _names_html(request, "text/plain"):
-            body = self.env.get_template("error.html").render(
-                lang=lang, status=exc.status, message=exc.message
-            )
+            body = self.render("error.html", request, status=exc.status, message=exc.message)
             response = Response(body, exc.status, content_type="text/html; charset=utf-8")
         else:
             response = Response(
@@ -573,8 +582,7 @@ class App:
 
     def page(self, template: str, request: Request, status: int = 200, **context: Any) -> Response:
         """One of the server's own pages, in the request's language."""
-        body = self.env.get_template(template).render(lang=choose_lang(request), **context)
-        return self.html(body, request, status)
+        return self.html(self.render(template, request, **context), request, status)
 
     def html(self, body: str, request: Request, status: int = 200) -> Response:
         response = Response(body, status, content_type="text/html; charset=utf-8")
@@ -592,7 +600,7 @@ class App:
             raise HttpError(404, f"no such resource: {iri}")
         if media == "text/html":
             lang = choose_lang(request)
-            body = publish.render_html(self.store, str(iri), lang, self.base_uri)
+            body = publish.render_html(self.store, str(iri), lang, self.base(request))
             response = self.html(body, request)
         else:
             response = Response(
@@ -601,7 +609,7 @@ class App:
         response.vary.update(("Accept", "Accept-Language"))
         local = publish.path_for(str(iri))
         response.headers["Link"] = ", ".join(
-            f'<{self.base_uri}{local}{ending}>; rel="alternate"; type="{typ}"'
+            f'<{self.base(request)}{local}{ending}>; rel="alternate"; type="{typ}"'
             for ending, typ in SUFFIXES.items()
         )
         return response
@@ -806,7 +814,7 @@ def serve(
         store.close()
         raise
     public = base_uri or f"http://{host if ':' not in host else f'[{host}]'}:{port}/"
-    app = App(store, pool, public, site)
+    app = App(store, pool, base_uri, site)
     try:
         server = create_server(
             app, host=host, port=port, threads=max(4, workers * 2), ident="coopgraph"
