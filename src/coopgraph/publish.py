@@ -23,6 +23,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -1005,19 +1006,31 @@ class JsonLdWriter:
         return {"@context": context_ref, "@graph": [nodes[k] for k in sorted(nodes)]}
 
 
+@lru_cache(maxsize=1)
+def _namespaces() -> dict[str, str]:
+    """Namespace IRI -> prefix, for the prefixes of the published context."""
+    return {ns: prefix for prefix, ns in jsonld_context()["@context"].items()}
+
+
+def _namespace(iri: str) -> str:
+    cut = max(iri.rfind("/"), iri.rfind("#")) + 1
+    return iri[:cut]
+
+
 def serialize(triples: Sequence[ox.Triple], fmt: ox.RdfFormat) -> bytes:
-    """Turtle / N-Triples through pyoxigraph's serializer, with coopgraph's prefixes."""
-    prefixes = jsonld_context()["@context"] if fmt == ox.RdfFormat.TURTLE else None
-    if prefixes is not None:
-        used = {t.predicate.value for t in triples} | {
-            x.value for t in triples for x in (t.subject, t.object) if isinstance(x, ox.NamedNode)
-        }
-        used |= {
-            t.object.datatype.value
-            for t in triples
-            if isinstance(t.object, ox.Literal) and not t.object.language
-        }
-        prefixes = {k: v for k, v in prefixes.items() if any(u.startswith(v) for u in used)}
+    """Turtle / N-Triples through pyoxigraph's serializer; Turtle with the prefixes it uses."""
+    prefixes = None
+    if fmt == ox.RdfFormat.TURTLE:
+        known = _namespaces()
+        used: set[str] = set()
+        for t in triples:
+            used.add(_namespace(t.predicate.value))
+            for x in (t.subject, t.object):
+                if isinstance(x, ox.NamedNode):
+                    used.add(_namespace(x.value))
+                elif isinstance(x, ox.Literal) and not x.language:
+                    used.add(_namespace(x.datatype.value))
+        prefixes = {known[ns]: ns for ns in sorted(used) if ns in known}
     data = ox.serialize(triples, format=fmt, prefixes=prefixes)
     assert data is not None
     return data
