@@ -550,7 +550,7 @@ class PageBuilder:
         if node.language:
             return ""
         dt = node.datatype.value
-        if dt == XSD_NS + "string":
+        if dt in PLAIN_DATATYPES:
             return ""
         for prefix, ns in PREFIXES.items():
             if dt.startswith(ns):
@@ -738,9 +738,9 @@ class PageBuilder:
                 "predicate": self.link(p),
                 "total": len(subs),
                 "vals": sorted(
-                    (self.link(s) for s in subs[:limit] if not isinstance(s, ox.BlankNode)),
+                    (self.link(s) for s in subs if not isinstance(s, ox.BlankNode)),
                     key=lambda v: v["text"],
-                ),
+                )[:limit],
             }
             for p, subs in sorted(incoming.items(), key=lambda kv: self.label(kv[0])["text"])
         ]
@@ -759,6 +759,11 @@ class PageBuilder:
             "referenced": referenced,
             "limit": limit,
         }
+
+
+PLAIN_DATATYPES = frozenset(
+    XSD_NS + t for t in ("string", "integer", "decimal", "date", "gYear", "boolean")
+)
 
 
 def kind_of(iri: str) -> str:
@@ -794,8 +799,8 @@ def svg_map(points: list[dict[str, Any]], width: int = 640, pad: int = 30) -> di
     span_y = max(max(lats) - min(lats), 0.05)
     labelled = len(points) <= 80
     inner = width - 2 * pad - (150 if labelled else 0)
-    scale = inner / max(span_x, span_y)
-    height = max(int(span_y * scale + 2 * pad), 120)
+    scale = min(inner / span_x, 420 / span_y)
+    height = 120 if len(points) == 1 else int(span_y * scale + 2 * pad)
     left = pad + (inner - (max(xs) - min(xs)) * scale) / 2
     cy = (max(lats) + min(lats)) / 2
     markers = [
