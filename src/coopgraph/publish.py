@@ -823,6 +823,7 @@ def _environment() -> Environment:
         autoescape=select_autoescape(("html", "xml")),
         trim_blocks=True,
         lstrip_blocks=True,
+        keep_trailing_newline=True,
     )
     env.globals["attribution"] = ATTRIBUTION
     return env
