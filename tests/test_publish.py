@@ -478,3 +478,76 @@ def test_contributor_id_must_come_from_the_dcat_ap_de_list(tmp_path: Path, cli) 
     run = cli("publish", str(tmp_path / "site"), str(PATHS[0]), "--contributor-id", "acme")
     assert run.code == 2 and "--contributor-id" in run.err
     assert not (tmp_path / "site").exists()
+
+
+NGINX = "/usr/sbin/nginx"
+
+
+@pytest.fixture(scope="module")
+def nginx(site: Path, tmp_path_factory: pytest.TempPathFactory):
+    """A real nginx serving the site with the published conneg/nginx.conf (root and port set)."""
+    import socket
+    import time
+
+    from .conftest import free_port
+
+    if not Path(NGINX).is_file():
+        pytest.fail(f"{NGINX} is missing: run scripts/install-test-deps.sh (apt: nginx-light)")
+    work = tmp_path_factory.mktemp("nginx")
+    root = work / "www"
+    root.mkdir()
+    (root / "coopgraph").symlink_to(site)  # the base URI's path, /coopgraph/
+    port = free_port()
+    snippet = (site / "conneg" / "nginx.conf").read_text(encoding="utf-8")
+    assert "listen 80;" in snippet and "root /var/www/html;" in snippet
+    snippet = snippet.replace("listen 80;", f"listen 127.0.0.1:{port};")
+    snippet = snippet.replace("root /var/www/html;", f"root {root};")
+    (work / "coopgraph.conf").write_text(snippet, encoding="utf-8")
+    temps = " ".join(
+        f"{kind}_temp_path {work}/{kind};"
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    (work / "nginx.conf").write_text(
+        f"daemon off; master_process off; pid {work}/nginx.pid; error_log {work}/error.log;\n"
+        f"events {{}}\nhttp {{ access_log off; {temps} include {work}/coopgraph.conf; }}\n",
+        encoding="utf-8",
+    )
+    proc = subprocess.Popen(
+        [NGINX, "-c", str(work / "nginx.conf"), "-p", str(work)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail(f"nginx did not start: {proc.stderr.read() if proc.stderr else ''}")
+            time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}/coopgraph/"
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.mark.parametrize(
+    ("accept", "media", "ext"),
+    [
+        ("text/turtle", "text/turtle", ".ttl"),
+        ("application/ld+json", "application/ld+json", ".jsonld"),
+        ("application/n-triples", "application/n-triples", ".nt"),
+        ("text/html,application/xhtml+xml,*/*;q=0.8", "text/html", ".html"),
+    ],
+)
+def test_nginx_negotiates_the_published_formats(
+    nginx: str, site: Path, accept: str, media: str, ext: str
+) -> None:
+    import urllib.request
+
+    for local in ("id/kooperation/staedteregion-ruhr", "id/kommune/05117000", "def"):
+        request = urllib.request.Request(nginx + local, headers={"Accept": accept})
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert response.headers.get_content_type() == media
+            assert "Accept" in response.headers.get("Vary", "")
+            assert response.read() == (site / (local + ext)).read_bytes()

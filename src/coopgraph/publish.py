@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -1311,7 +1312,11 @@ def write_conneg(writer: SiteWriter) -> None:
     env = environment()
     types = {ext: media for ext, (_label, media) in RDF_FILES.items()}
     writer.write(".htaccess", env.get_template("htaccess").render(types=types))
-    writer.write("conneg/nginx.conf", env.get_template("nginx.conf").render(types=types))
+    where = urlsplit(writer.base_uri)
+    nginx = env.get_template("nginx.conf").render(
+        types=types, location=where.path or "/", host=where.hostname or "_"
+    )
+    writer.write("conneg/nginx.conf", nginx)
 
 
 def write_extras(writer: SiteWriter, say: Callable[[str], None]) -> None:
