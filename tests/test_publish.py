@@ -29,6 +29,10 @@ from coopgraph.store.oxigraph import OxigraphStore, to_oxigraph
 
 from .conftest import SEEDS
 
+pytestmark = pytest.mark.filterwarnings(  # rdflib's own JSON-LD parser
+    "ignore:ConjunctiveGraph is deprecated:DeprecationWarning"
+)
+
 BASE = "https://example.org/coopgraph/"
 # the two seed cooperations, and one whose memberships have unknown beginnings
 PATHS = [SEEDS / n for n in ("staedteregion-ruhr.ttl", "stadtregion-muenster.ttl",
@@ -551,3 +555,11 @@ def test_nginx_negotiates_the_published_formats(
             assert response.headers.get_content_type() == media
             assert "Accept" in response.headers.get("Vary", "")
             assert response.read() == (site / (local + ext)).read_bytes()
+
+
+def test_describe_answers_the_same_on_the_rdflib_store(store: OxigraphStore) -> None:
+    from coopgraph.store.memory import MemoryStore
+
+    memory = MemoryStore(load(PATHS).graph)
+    for iri in (RUHR, f"{ID}kommune/05117000", f"{COOP}Kommune", f"{ID}kreis/05558"):
+        assert isomorphic(describe(memory, iri), describe(store, iri)), iri

@@ -35,7 +35,7 @@ from rdflib import Graph, URIRef
 from . import __version__, resources
 from .catalog import Publisher
 from .errors import CoopgraphError, InputError
-from .loader import load, parse_file, to_rdflib
+from .loader import load, parse_file
 from .namespaces import BASE, COOP, DATA_PREFIXES, GEO, ID, PREFIXES, VOCAB
 from .store import Store
 from .store.oxigraph import OxigraphStore, to_oxigraph
@@ -102,8 +102,6 @@ LABEL_PREDICATES = tuple(
     )
 )
 
-# Resource kinds that get a page of their own in the listing on the index page.
-MAIN_KINDS = ("kooperation", "kommune", "kontrakt", "gremium", "kreis", "land")
 
 # Labels of terms coopgraph reuses from other vocabularies (its own terms carry theirs).
 EXTERNAL_LABELS: dict[str, tuple[str, str]] = {
@@ -881,9 +879,8 @@ RDF_FILES = {
     ".nt": ("N-Triples", "application/n-triples"),
 }
 
-_CONTEXT_QUERIES = (
-    # labels and types of everything the description or the incoming links mention
-    """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+# labels and types of everything the description or the incoming links mention
+_LABELS_QUERY = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
     PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
     PREFIX dct: <http://purl.org/dc/terms/>
     PREFIX schema: <https://schema.org/>
@@ -895,8 +892,7 @@ _CONTEXT_QUERIES = (
       FILTER(?p IN (rdfs:label, skos:prefLabel, dct:title, schema:name, foaf:page, dct:publisher,
                     coop:zitierweise, time:inXSDDate, time:inXSDgYear,
                     <http://www.w3.org/1999/02/22-rdf-syntax-ns#type>))
-    }""",
-)
+    }"""
 
 _INCOMING_QUERY = "SELECT ?s ?p WHERE { ?s ?p ?x } LIMIT 5000"
 
@@ -936,7 +932,7 @@ def view_of(store: Store, iri: str) -> GraphView:
     ordered = sorted(mentioned)
     for chunk in range(0, len(ordered), 200):
         part = ordered[chunk : chunk + 200]
-        for row in store.select(_with_subjects(_CONTEXT_QUERIES[0], "s", part)).rows:
+        for row in store.select(_with_subjects(_LABELS_QUERY, "s", part)).rows:
             add(*row)
     return view
 
@@ -1428,5 +1424,4 @@ __all__ = [
     "path_for",
     "publish",
     "render_html",
-    "to_rdflib",
 ]
