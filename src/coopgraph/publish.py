@@ -215,6 +215,7 @@ UI: dict[str, tuple[str, str]] = {
     "schemes": ("Begriffsschemata (SKOS)", "Concept schemes (SKOS)"),
     "concepts": ("Begriffe", "Concepts"),
     "domain": ("Domäne", "Domain"),
+    "superclass": ("Oberklasse bzw. -eigenschaft", "superclass or superproperty"),
     "range": ("Wertebereich", "Range"),
     "definition": ("Definition", "Definition"),
     "home": ("Start", "Home"),
@@ -810,7 +811,8 @@ def svg_map(points: list[dict[str, Any]], width: int = 640, pad: int = 30) -> di
         }
         for p, x in zip(points, xs, strict=True)
     ]
-    return {"width": width, "height": height, "markers": markers, "labelled": labelled}
+    radius = 5 if labelled else 2.5
+    return {"width": width, "height": height, "markers": markers, "labelled": labelled, "r": radius}
 
 
 # ---------------------------------------------------------------- HTML
