@@ -59,3 +59,13 @@ def test_wheel_install_finds_ontology_shapes_queries_and_data(tmp_path: Path) ->
     )  # fmt: skip
     assert run.returncode == 0, run.stdout + run.stderr
     assert "conforms" in run.stdout
+
+    # coopgraph publish: its templates (package data) reach the wheel
+    out = tmp_path / "published"
+    run = subprocess.run(
+        [sys.executable, "-m", "coopgraph", "publish", str(out), *seeds], cwd=tmp_path, env=env,
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert (out / "style.css").is_file() and (out / ".htaccess").is_file()
+    assert "Städteregion Ruhr" in (out / "index.html").read_text(encoding="utf-8")

@@ -297,6 +297,69 @@ def cmd_resolve(args: argparse.Namespace) -> int:
     return EXIT_OK if resolution.status == "unique" else EXIT_FAIL
 
 
+# ---------------------------------------------------------------- publish
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    from .catalog import Publisher
+    from .publish import publish
+
+    def progress(message: str) -> None:
+        if sys.stderr.isatty():
+            print(f"coopgraph publish: {message}", file=sys.stderr)
+
+    publisher = Publisher(
+        name=args.publisher,
+        url=args.contact_url,
+        email=args.contact_email,
+        contributor_id=args.contributor_id,
+    )
+    store = None
+    if not args.paths and args.store not in ("oxigraph", "memory"):
+        store = open_store(args.store)  # publish what that store (on disk or remote) holds
+    try:
+        result = publish(
+            Path(args.outdir),
+            args.base_uri,
+            args.paths or None,
+            lang=args.site_lang,
+            publisher=publisher,
+            store=store,
+            progress=progress,
+        )
+    finally:
+        if store is not None:
+            store.close()
+    if args.format == "json":
+        _out(json.dumps(result.to_dict(), indent=2) + "\n")
+    else:
+        _out(
+            f"{result.outdir}: {result.pages} resources, {result.files} files, "
+            f"{result.bytes / 1e6:.1f} MB from {result.triples} triples in "
+            f"{result.seconds:.1f} s\n"
+        )
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------- serve
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .serve import serve
+
+    serve(
+        host=args.host,
+        port=args.port,
+        base_uri=args.base_uri,
+        store_spec=args.store,
+        timeout=args.query_timeout,
+        limit=args.result_limit,
+        workers=args.workers,
+        site=Path(args.site) if args.site else None,
+    )
+    return EXIT_OK
+
+
 # ---------------------------------------------------------------- parser
 
 
@@ -412,6 +475,89 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--kreis", help="Kreis: 5-digit key or name")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.set_defaults(handler=cmd_resolve)
+
+    p = sub.add_parser(
+        "publish",
+        parents=[common],
+        help="write the graph as a static linked-open-data site",
+        description="Write a static site into OUTDIR: an HTML page and Turtle, JSON-LD and "
+        "N-Triples per resource, whole-graph dumps, DCAT-AP.de and VoID descriptions, the "
+        "ontology documentation, sitemap.xml and content-negotiation snippets (.htaccess, "
+        "conneg/nginx.conf). Without PATH the bundled data (or, with --store DIR or URL, what "
+        "that store holds); with PATH those files and the bundled resources they refer to. "
+        "OUTDIR is replaced only when the site is complete.",
+    )
+    p.add_argument("outdir", metavar="OUTDIR")
+    p.add_argument("paths", nargs="*", metavar="PATH", help="Turtle files or folders")
+    p.add_argument(
+        "--base-uri",
+        default="https://w3id.org/coopgraph/",
+        metavar="URI",
+        help="where the site will live; replaces https://w3id.org/coopgraph/ in its absolute "
+        "links, sitemap and dataset descriptions (default: https://w3id.org/coopgraph/)",
+    )
+    p.add_argument(
+        "--site-lang",
+        choices=("de", "en"),
+        default="de",
+        help="main language of the pages, the other shown alongside (default: de)",
+    )
+    p.add_argument("--publisher", default="coopgraph", help="publisher named in DCAT-AP.de")
+    p.add_argument("--contact-url", metavar="URL", help="contact point web page (default: index)")
+    p.add_argument("--contact-email", metavar="ADDRESS", help="contact point e-mail address")
+    p.add_argument(
+        "--contributor-id",
+        metavar="IRI",
+        help="dcatde:contributorID of the portal delivering to GovData, e.g. "
+        "http://dcat-ap.de/def/contributors/openNRW (left out when not given)",
+    )
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(handler=cmd_publish)
+
+    p = sub.add_parser(
+        "serve",
+        parents=[common],
+        help="serve the resource pages, a read-only SPARQL endpoint and the saved queries",
+        description="Serve /id/…, /def and /vocab/… with content negotiation (Accept, "
+        "Accept-Language), a read-only SPARQL 1.1 endpoint at /sparql and the saved queries at "
+        "/queries, until Ctrl-C.",
+    )
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8080, help="port to listen on (default: 8080)")
+    p.add_argument(
+        "--base-uri",
+        metavar="URI",
+        help="public address the pages link to (default: the address each request came to)",
+    )
+    p.add_argument(
+        "--query-timeout",
+        type=float,
+        default=30.0,
+        metavar="S",
+        help="seconds a SPARQL query may run before it is stopped with 503 (default: 30)",
+    )
+    p.add_argument(
+        "--result-limit",
+        type=int,
+        default=10_000,
+        metavar="N",
+        help="most rows (or triples) a query returns; a cut result has the header "
+        "Coopgraph-Truncated: true (default: 10000)",
+    )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=2,
+        metavar="N",
+        help="query worker processes, each holding the store (default: 2)",
+    )
+    p.add_argument(
+        "--site",
+        metavar="DIR",
+        help="a site written by coopgraph publish: its other files (catalog.ttl, void.ttl, "
+        "dumps) are served too",
+    )
+    p.set_defaults(handler=cmd_serve)
     return parser
 
 

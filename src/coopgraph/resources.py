@@ -45,3 +45,8 @@ def data_files() -> list[Path]:
 
 def query_files() -> list[Path]:
     return sorted(queries_dir().glob("*.rq"))
+
+
+def templates_dir() -> Path:
+    """Jinja2 templates of the published site (package data inside ``coopgraph``)."""
+    return _root("templates")

@@ -1,0 +1,850 @@
+"""``coopgraph serve``: the resource pages with content negotiation, a read-only SPARQL endpoint
+and the saved queries, over HTTP.
+
+- ``/id/…``, ``/def``, ``/vocab/…`` answer for the IRIs ``https://w3id.org/coopgraph/…``: the
+  description ``publish.describe`` gives (the same triples as the static site) as Turtle,
+  JSON-LD, N-Triples or RDF/XML, or the HTML page of ``publish.render_html``, chosen by
+  ``Accept`` (or a ``.ttl``/``.jsonld``/``.nt``/``.rdf``/``.html`` suffix) and, for HTML,
+  ``Accept-Language`` (German unless English is preferred).
+- ``/sparql`` is a SPARQL 1.1 Protocol query endpoint (GET, POST form, POST
+  ``application/sparql-query``). Each query runs in a worker process with a deadline: a query
+  past ``--query-timeout`` is stopped (its worker killed and replaced) and answered 503. At most
+  ``--result-limit`` rows (or triples) are returned; a cut result carries the header
+  ``Coopgraph-Truncated: true``. Updates are refused (403) before they reach the store, which
+  is opened read-only besides.
+- ``/queries`` lists the saved queries, each with a form; parameters are bound as RDF terms.
+
+The web layer is a WSGI application (Werkzeug) served by waitress; any WSGI server can host
+``App`` as well.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import multiprocessing
+import queue
+import signal
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from itertools import islice
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pyoxigraph as ox
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from rdflib import Graph, URIRef
+from rdflib.plugins.sparql.parser import parseUpdate
+from rdflib.query import Result
+from rdflib.term import Node, Variable
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.exceptions import NotFound
+from werkzeug.utils import send_from_directory
+from werkzeug.wrappers import Request, Response
+
+from . import publish, queries, resources
+from .errors import CoopgraphError, InputError, RdfSyntaxError, StoreError
+from .loader import to_rdflib
+from .namespaces import BASE, PREFIXES
+from .results import render_boolean, render_select
+from .store import SelectResult, Store, open_store
+from .store.binding import with_values
+from .store.oxigraph import OxigraphStore
+
+LANGS = ("de", "en")
+DEFAULT_TIMEOUT_S = 30.0
+DEFAULT_RESULT_LIMIT = 10_000
+DEFAULT_WORKERS = 2
+PR_SET_PDEATHSIG = 1  # Linux prctl(2): a signal for a child when the thread that made it ends
+
+# media type -> rdflib serializer, for resource descriptions and CONSTRUCT/DESCRIBE results;
+# the order is the server's preference when a client accepts several equally.
+GRAPH_TYPES = {
+    "text/turtle": "turtle",
+    "application/ld+json": "json-ld",
+    "application/n-triples": "nt",
+    "application/rdf+xml": "xml",
+}
+GRAPH_ALIASES = {"application/json": "application/ld+json", "text/plain": "application/n-triples",
+                 "application/x-turtle": "text/turtle"}  # fmt: skip
+SUFFIXES = {".ttl": "text/turtle", ".jsonld": "application/ld+json", ".nt": "application/n-triples",
+            ".rdf": "application/rdf+xml", ".html": "text/html"}  # fmt: skip
+# media type -> format, for SELECT and ASK results (SPARQL 1.1 Query Results formats)
+RESULT_TYPES = {
+    "application/sparql-results+json": "json",
+    "application/sparql-results+xml": "xml",
+    "text/csv": "csv",
+    "text/tab-separated-values": "tsv",
+}
+RESULT_ALIASES = {"application/json": "application/sparql-results+json",
+                  "application/xml": "application/sparql-results+xml",
+                  "text/xml": "application/sparql-results+xml"}  # fmt: skip
+
+
+class HttpError(Exception):
+    """An answer other than 200, with a message for the client."""
+
+    def __init__(self, status: int, message: str, headers: Mapping[str, str] | None = None):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.headers = dict(headers or {})
+
+
+# ---------------------------------------------------------------- stores
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a query gave, cut at the result limit."""
+
+    form: str
+    select: SelectResult | None = None
+    boolean: bool | None = None
+    graph: Graph | None = None
+    truncated: bool = False
+
+
+class ServedOxigraph(OxigraphStore):
+    """An embedded oxigraph store as the server holds it (bundled data in memory, or a folder
+    opened read-only), whose query results can be read lazily up to the result limit."""
+
+    def __init__(self, raw: ox.Store, *, read_only: bool) -> None:
+        super().__init__(raw)
+        self.raw = raw
+        self.read_only = read_only
+
+    def first(self, text: str, bindings: Mapping[str, Node] | None, limit: int) -> Outcome:
+        """Run a query and keep at most ``limit`` rows or triples, reading no further."""
+        try:
+            result = self.raw.query(with_values(text, bindings))
+        except SyntaxError as exc:
+            raise RdfSyntaxError(f"SPARQL syntax error: {exc}") from exc
+        except OSError as exc:
+            raise StoreError(f"query failed: {exc}") from exc
+        if isinstance(result, ox.QueryBoolean):
+            return Outcome("ASK", boolean=bool(result))
+        if isinstance(result, ox.QuerySolutions):
+            variables = tuple(v.value for v in result.variables)
+            rows = [
+                tuple(None if (t := s[v]) is None else to_rdflib(t) for v in variables)
+                for s in islice(result, limit + 1)
+            ]
+            select = SelectResult(variables, tuple(rows[:limit]))
+            return Outcome("SELECT", select=select, truncated=len(rows) > limit)
+        triples = list(islice(result, limit + 1))
+        graph = Graph()
+        for t in triples[:limit]:
+            graph.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
+        return Outcome("CONSTRUCT", graph=graph, truncated=len(triples) > limit)
+
+    def close(self) -> None:
+        if not self.read_only:
+            super().close()
+
+
+def open_read_only(spec: str) -> Store:
+    """The store for serving: ``oxigraph`` is the bundled data in memory, ``oxigraph:DIR`` a
+    folder opened read-only (several processes share it, nothing can change it); other specs
+    as ``open_store``."""
+    name, _, arg = spec.partition(":")
+    if name != "oxigraph":
+        return open_store(spec)
+    if not arg:
+        store = ServedOxigraph(ox.Store(), read_only=False)
+        store.load([*resources.ontology_files(), *resources.data_files()])
+        return store
+    if not Path(arg).is_dir():
+        raise StoreError("no such store folder", file=arg)
+    try:
+        return ServedOxigraph(ox.Store.read_only(arg), read_only=True)
+    except OSError as exc:
+        raise StoreError(f"cannot open the store read-only: {exc}", file=arg) from exc
+
+
+# ---------------------------------------------------------------- query workers
+
+
+class QueryTimeout(CoopgraphError):
+    """A query ran past the deadline and was stopped."""
+
+
+class PoolBusy(CoopgraphError):
+    """No query worker became free in time."""
+
+
+def _evaluate(
+    store: Store, text: str, form: str, bindings: Mapping[str, Node] | None, limit: int
+) -> Outcome:
+    if isinstance(store, ServedOxigraph):
+        return store.first(text, bindings, limit)
+    result = queries.execute(store, text, form, bindings)
+    if result.select is not None:
+        rows = result.select.rows
+        return Outcome(
+            form, select=SelectResult(result.select.variables, rows[:limit]),
+            truncated=len(rows) > limit,
+        )  # fmt: skip
+    if result.boolean is not None:
+        return Outcome(form, boolean=result.boolean)
+    assert result.graph is not None
+    if len(result.graph) <= limit:
+        return Outcome(form, graph=result.graph)
+    cut = Graph()
+    for triple in islice(result.graph, limit):
+        cut.add(triple)
+    return Outcome(form, graph=cut, truncated=True)
+
+
+def _end_with_parent() -> None:
+    """Have Linux kill this worker when the thread that started it ends (the server's main
+    thread or the pool's respawn thread), even mid-query: the engine holds the GIL while it
+    evaluates, so no Python watchdog could run then."""
+    if sys.platform == "linux":
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+
+
+def _worker_main(spec: str, conn: Connection, limit: int) -> None:
+    """A query worker: open the store, then answer jobs until the pipe closes."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
+    _end_with_parent()
+    try:
+        store = open_read_only(spec)
+    except CoopgraphError as exc:
+        conn.send(("error", str(exc)))
+        return
+    conn.send(("ready", None))
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            break
+        if job is None:
+            break
+        text, form, bindings = job
+        try:
+            conn.send(("ok", _evaluate(store, text, form, bindings, limit)))
+        except InputError as exc:  # e.g. a syntax error only the engine sees
+            conn.send(("input", str(exc)))
+        except CoopgraphError as exc:
+            conn.send(("error", str(exc)))
+        except Exception as exc:  # an engine failure must not end the worker silently
+            conn.send(("error", f"query failed: {exc}"))
+    store.close()
+
+
+class _Worker:
+    def __init__(self, ctx: Any, spec: str, limit: int) -> None:
+        self.conn, child = ctx.Pipe()
+        self.process = ctx.Process(
+            target=_worker_main, args=(spec, child, limit), daemon=True, name="coopgraph-query"
+        )
+        self.process.start()
+        child.close()
+
+    def wait_ready(self, timeout: float) -> None:
+        if not self.conn.poll(timeout):
+            self.kill()
+            raise StoreError(f"a query worker did not open the store within {timeout:.0f} s")
+        try:
+            status, message = self.conn.recv()
+        except (EOFError, OSError):
+            status, message = "error", "a query worker ended before it opened the store"
+        if status != "ready":
+            self.kill()
+            raise StoreError(message)
+
+    def kill(self) -> None:
+        self.process.kill()
+        self.process.join(5)
+        self.conn.close()
+
+    def stop(self) -> None:
+        with contextlib.suppress(OSError):
+            self.conn.send(None)
+        self.process.join(2)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join(2)
+        self.conn.close()
+
+
+class QueryPool:
+    """Worker processes that run untrusted queries, each with a deadline.
+
+    A query engine cannot be interrupted from Python, so a query past its deadline is stopped
+    by killing its worker process; a fresh worker replaces it in the background.
+    """
+
+    def __init__(self, spec: str, *, size: int, timeout: float, limit: int) -> None:
+        self.spec, self.timeout, self.limit = spec, timeout, limit
+        self._ctx = multiprocessing.get_context("spawn")
+        self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._all: set[_Worker] = set()
+        self._lock = threading.Lock()
+        self._closed = False
+        self._starting = [self._spawn() for _ in range(size)]  # they load while we go on
+        # replacements all start from one long-lived thread (see _end_with_parent)
+        self._respawn: queue.Queue[bool] = queue.Queue()
+        threading.Thread(target=self._respawner, daemon=True, name="coopgraph-respawn").start()
+
+    def wait_ready(self) -> None:
+        """Wait until the first workers have opened the store; their error if one could not."""
+        try:
+            for worker in self._starting:
+                worker.wait_ready(max(120.0, self.timeout))
+        except CoopgraphError:
+            self.close()
+            raise
+        for worker in self._starting:
+            self._idle.put(worker)
+        self._starting = []
+
+    def _spawn(self) -> _Worker:
+        worker = _Worker(self._ctx, self.spec, self.limit)
+        with self._lock:
+            self._all.add(worker)
+        return worker
+
+    def _replace(self, dead: _Worker) -> None:
+        with self._lock:
+            self._all.discard(dead)
+            if self._closed:
+                return
+
+        print("coopgraph serve: query worker stopped, starting a fresh one", file=sys.stderr)
+        self._respawn.put(True)
+
+    def _respawner(self) -> None:
+        while self._respawn.get():
+            worker = self._spawn()
+            try:
+                worker.wait_ready(max(120.0, self.timeout))
+            except CoopgraphError as exc:
+                if not self._closed:
+                    print(f"coopgraph serve: {exc}", file=sys.stderr, flush=True)
+                with self._lock:
+                    self._all.discard(worker)
+                continue
+            self._idle.put(worker)
+            print("coopgraph serve: a fresh query worker is ready", file=sys.stderr, flush=True)
+
+    def run(self, text: str, form: str, bindings: Mapping[str, Node] | None = None) -> Outcome:
+        """Run a query in a free worker; QueryTimeout past the deadline."""
+        try:
+            worker = self._idle.get(timeout=self.timeout)
+        except queue.Empty:
+            raise PoolBusy(
+                f"every query worker stayed busy for {self.timeout:g} s; try again later"
+            ) from None
+        try:
+            worker.conn.send((text, form, dict(bindings or {})))
+            if not worker.conn.poll(self.timeout):
+                worker.kill()
+                self._replace(worker)
+                raise QueryTimeout(
+                    f"the query ran past the time limit of {self.timeout:g} s and was stopped"
+                )
+            status, payload = worker.conn.recv()
+        except (EOFError, OSError) as exc:
+            worker.kill()
+            self._replace(worker)
+            raise StoreError(f"the query worker failed: {exc}") from exc
+        self._idle.put(worker)
+        if status == "input":
+            raise InputError(payload)
+        if status == "error":
+            raise StoreError(payload)
+        assert isinstance(payload, Outcome)
+        return payload
+
+    def close(self) -> None:
+        self._respawn.put(False)
+        with self._lock:
+            self._closed = True
+            workers = list(self._all)
+            self._all.clear()
+        for worker in workers:
+            worker.stop()
+
+
+# ---------------------------------------------------------------- negotiation
+
+
+def negotiate(accept: MIMEAccept, offers: Sequence[str], aliases: Mapping[str, str]) -> str:
+    """The offered media type the client prefers most; 406 when it accepts none of them."""
+    if not accept:  # no Accept header: anything goes
+        return offers[0]
+    candidates = [*offers, *aliases]
+    best = accept.best_match(candidates)
+    if best is None:
+        raise HttpError(
+            406,
+            f"none of the accepted media types can be served here; available: {', '.join(offers)}",
+        )
+    return aliases.get(best, best)
+
+
+def choose_lang(request: Request) -> str:
+    """``?lang=`` if given, else ``Accept-Language`` (German unless English is preferred)."""
+    forced = request.args.get("lang")
+    if forced in LANGS:
+        return forced
+    best = request.accept_languages.best_match(LANGS)
+    return best or "de"
+
+
+# ---------------------------------------------------------------- paths and IRIs
+
+
+def iri_for_path(path: str) -> tuple[URIRef, str | None] | None:
+    """The coopgraph IRI a request path names (the inverse of ``publish.path_for``: ``/def/X``
+    is ``…/def#X``), and the media type its suffix asks for, if any."""
+    local = path.lstrip("/")
+    suffix = None
+    for ending, media in SUFFIXES.items():
+        if local.endswith(ending):
+            local, suffix = local[: -len(ending)], media
+            break
+    iri = BASE + ("def#" + local[4:] if local.startswith("def/") else local)
+    if publish.path_for(iri) != local:
+        return None
+    return URIRef(iri), suffix
+
+
+def public_link(iri: str, base_uri: str) -> str:
+    """Where this server shows a coopgraph IRI; other IRIs stay as they are."""
+    path = publish.path_for(iri)
+    return iri if path is None else base_uri + path
+
+
+# ---------------------------------------------------------------- rendering
+
+
+def _templates() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(resources.templates_dir() / "serve")),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    return env
+
+
+def serialize_graph(graph: Graph, media: str) -> bytes:
+    for prefix, ns in PREFIXES.items():
+        graph.bind(prefix, ns)
+    fmt = GRAPH_TYPES[media]
+    kwargs: dict[str, Any] = {"indent": 2} if fmt == "json-ld" else {}
+    data = graph.serialize(format=fmt, encoding="utf-8", **kwargs)
+    return data if isinstance(data, bytes) else data.encode("utf-8")
+
+
+def serialize_select(result: SelectResult, fmt: str) -> str:
+    if fmt == "xml":
+        res = Result("SELECT")
+        res.vars = [Variable(v) for v in result.variables]
+        res.bindings = [
+            {Variable(v): t for v, t in zip(result.variables, row, strict=True) if t is not None}  # type: ignore[misc]
+            for row in result.rows
+        ]
+        return res.serialize(format="xml", encoding="utf-8").decode("utf-8")  # type: ignore[union-attr]
+    return render_select(result, fmt)
+
+
+def serialize_boolean(value: bool, fmt: str) -> str:
+    if fmt == "xml":
+        res = Result("ASK")
+        res.askAnswer = value
+        return res.serialize(format="xml", encoding="utf-8").decode("utf-8")  # type: ignore[union-attr]
+    return render_boolean(value, "json" if fmt == "json" else "text")
+
+
+# ---------------------------------------------------------------- the application
+
+
+class App:
+    """The WSGI application: resource pages, ``/sparql``, ``/queries``."""
+
+    def __init__(
+        self, store: Store, pool: QueryPool, base_uri: str | None, site: Path | None = None
+    ) -> None:
+        """``base_uri``: the public address pages link to; None links to the address each
+        request came to (its Host)."""
+        self.store = store
+        self.pool = pool
+        self.site = site
+        self.base_uri = base_uri and (base_uri if base_uri.endswith("/") else base_uri + "/")
+        self.prefix = (urlsplit(self.base_uri).path or "/") if self.base_uri else "/"
+        self.env = _templates()
+
+    def base(self, request: Request) -> str:
+        return self.base_uri or request.host_url
+
+    def render(self, template: str, request: Request, **context: Any) -> str:
+        """One of the server's own pages, in the request's language, linking under its base."""
+        base = self.base(request)
+
+        def link(node: Node | None) -> str:
+            return public_link(str(node), base) if isinstance(node, URIRef) else ""
+
+        return self.env.get_template(template).render(
+            lang=choose_lang(request), base=base, link=link, **context
+        )
+
+    # -- WSGI
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
+        started = time.monotonic()
+        request = Request(environ)
+        try:
+            response = self.dispatch(request)
+        except HttpError as exc:
+            response = self.error_response(request, exc)
+        except (QueryTimeout, PoolBusy) as exc:
+            response = self.error_response(request, HttpError(503, str(exc), {"Retry-After": "5"}))
+        except InputError as exc:
+            response = self.error_response(request, HttpError(400, str(exc)))
+        except CoopgraphError as exc:  # the store failed: a remote one is a bad gateway
+            status = 502 if self.store.name == "sparql" else 500
+            response = self.error_response(request, HttpError(status, str(exc)))
+        except Exception as exc:  # never a traceback to the client
+            where = traceback.extract_tb(exc.__traceback__)[-1]
+            print(
+                f"coopgraph serve: internal error: {where.filename}:{where.lineno}: {exc!r}",
+                file=sys.stderr,
+                flush=True,
+            )
+            response = self.error_response(request, HttpError(500, "internal server error"))
+        response.headers["Access-Control-Allow-Origin"] = "*"  # open data, read-only
+        self.log(request, response, time.monotonic() - started)
+        return response(environ, start_response)
+
+    @staticmethod
+    def log(request: Request, response: Response, seconds: float) -> None:
+        stamp = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        target = request.full_path.rstrip("?")
+        print(
+            f'{request.remote_addr or "-"} {stamp} "{request.method} {target}" '
+            f"{response.status_code} {response.calculate_content_length() or 0} "
+            f"{seconds * 1000:.0f}ms",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    def error_response(self, request: Request, exc: HttpError) -> Response:
+        if _names_html(request, "text/plain"):
+            body = self.render("error.html", request, status=exc.status, message=exc.message)
+            response = Response(body, exc.status, content_type="text/html; charset=utf-8")
+        else:
+            response = Response(
+                exc.message + "\n", exc.status, content_type="text/plain; charset=utf-8"
+            )
+        response.headers.update(exc.headers)
+        return response
+
+    def dispatch(self, request: Request) -> Response:
+        path = request.path
+        if self.prefix != "/" and path.startswith(self.prefix):
+            path = "/" + path[len(self.prefix) :]
+        if path == "/sparql":
+            if request.method == "OPTIONS":  # a browser's preflight before a POST
+                return Response(status=204, headers=_PREFLIGHT)
+            return self.sparql(request)
+        if request.method not in ("GET", "HEAD"):
+            raise HttpError(
+                405, f"method {request.method} is not allowed here", {"Allow": "GET, HEAD"}
+            )
+        if path in ("/", "/index.html"):
+            return self.page("index.html", request)
+        if path == "/queries":
+            return self.query_list(request)
+        if path.startswith("/queries/"):
+            return self.saved_query(request, path[len("/queries/") :])
+        found = iri_for_path(path)
+        if found is not None:
+            return self.resource(request, *found)
+        if self.site is not None:  # catalog.ttl, void.ttl, dumps … of a published site
+            try:
+                return send_from_directory(self.site, path.lstrip("/"), request.environ)
+            except NotFound:
+                pass
+        raise HttpError(404, f"nothing here: {path}")
+
+    def page(self, template: str, request: Request, status: int = 200, **context: Any) -> Response:
+        """One of the server's own pages, in the request's language."""
+        return self.html(self.render(template, request, **context), request, status)
+
+    def html(self, body: str, request: Request, status: int = 200) -> Response:
+        response = Response(body, status, content_type="text/html; charset=utf-8")
+        response.headers["Content-Language"] = choose_lang(request)
+        return response
+
+    # -- resources
+    def resource(self, request: Request, iri: URIRef, suffix: str | None) -> Response:
+        offers = (
+            ["text/html", *GRAPH_TYPES] if _prefers_html(request) else [*GRAPH_TYPES, "text/html"]
+        )
+        media = suffix or negotiate(request.accept_mimetypes, offers, GRAPH_ALIASES)
+        description = publish.describe(self.store, iri)
+        if len(description) == 0:
+            raise HttpError(404, f"no such resource: {iri}")
+        if media == "text/html":
+            lang = choose_lang(request)
+            body = publish.render_html(self.store, str(iri), lang, self.base(request))
+            response = self.html(body, request)
+        else:
+            response = Response(
+                serialize_graph(description, media), content_type=_content_type(media)
+            )
+        response.vary.update(("Accept", "Accept-Language"))
+        local = publish.path_for(str(iri))
+        response.headers["Link"] = ", ".join(
+            f'<{self.base(request)}{local}{ending}>; rel="alternate"; type="{typ}"'
+            for ending, typ in SUFFIXES.items()
+        )
+        return response
+
+    # -- SPARQL protocol
+    def sparql(self, request: Request) -> Response:
+        text = self._query_text(request)
+        if text is None:
+            if _prefers_html(request):
+                return self.page("sparql.html", request)
+            raise HttpError(400, "no query: send it as ?query=… (GET), as the form field 'query' "
+                            "or as an application/sparql-query body (POST)")  # fmt: skip
+        form = _query_form(text)
+        outcome = self.pool.run(text, form)
+        if _names_html(request, *RESULT_TYPES, *GRAPH_TYPES):  # a person at the form
+            return self.page(
+                "sparql.html", request, text=text, **self._shown_result(request, outcome)
+            )
+        return self._result_response(request, outcome)
+
+    def _query_text(self, request: Request) -> str | None:
+        if request.method in ("GET", "HEAD"):
+            if "update" in request.args:
+                raise _refuse_update()
+            _no_dataset(request.args)
+            return request.args.get("query") or None
+        if request.method != "POST":
+            raise HttpError(
+                405,
+                f"method {request.method} is not allowed on /sparql",
+                {"Allow": "GET, HEAD, POST"},
+            )
+        mimetype = request.mimetype
+        if mimetype == "application/sparql-update":
+            raise _refuse_update()
+        if mimetype == "application/sparql-query":
+            _no_dataset(request.args)
+            return request.get_data(as_text=True) or None
+        if mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            if "update" in request.form:
+                raise _refuse_update()
+            _no_dataset(request.form)
+            return request.form.get("query") or None
+        raise HttpError(
+            415,
+            f"unsupported request body {mimetype or '(none)'}: POST application/sparql-query or "
+            "an application/x-www-form-urlencoded form with 'query'",
+        )
+
+    def _result_response(self, request: Request, outcome: Outcome) -> Response:
+        if outcome.graph is not None:
+            media = negotiate(request.accept_mimetypes, list(GRAPH_TYPES), GRAPH_ALIASES)
+            response = Response(
+                serialize_graph(outcome.graph, media), content_type=_content_type(media)
+            )
+        else:
+            media = negotiate(request.accept_mimetypes, list(RESULT_TYPES), RESULT_ALIASES)
+            fmt = RESULT_TYPES[media]
+            if outcome.select is not None:
+                body = serialize_select(outcome.select, fmt)
+            else:
+                assert outcome.boolean is not None
+                body = serialize_boolean(outcome.boolean, fmt)
+            response = Response(body, content_type=_content_type(media))
+        response.vary.add("Accept")
+        response.headers["Coopgraph-Result-Limit"] = str(self.pool.limit)
+        response.headers["Coopgraph-Truncated"] = "true" if outcome.truncated else "false"
+        return response
+
+    # -- saved queries
+    def query_list(self, request: Request) -> Response:
+        items = sorted(queries.catalog().values(), key=lambda q: q.name)
+        return self.page("queries.html", request, queries=items)
+
+    def saved_query(self, request: Request, name: str) -> Response:
+        saved = queries.catalog().get(name)
+        if saved is None:
+            raise HttpError(404, f"no saved query named {name!r}")
+        values = {k: v for k, v in request.args.items() if k not in ("lang", "run") and v != ""}
+        if "run" not in request.args and not values:
+            return self.page("query.html", request, query=saved, values={}, result=None)
+        try:
+            bindings = saved.bindings(values)
+        except InputError as exc:  # a bad parameter: the form again, with the message
+            return self.page(
+                "query.html", request, 400, query=saved, values=values, result=None, error=str(exc)
+            )
+        outcome = self.pool.run(saved.text, saved.form, bindings)
+        return self.page(
+            "query.html", request, query=saved, values=values,
+            **self._shown_result(request, outcome),
+        )  # fmt: skip
+
+    def _shown_result(self, request: Request, outcome: Outcome) -> dict[str, Any]:
+        """What the results table needs: the outcome, labels for its IRIs, the graph as Turtle."""
+        labels: dict[Node, str] = {}
+        if outcome.select is not None:
+            nodes = {t for row in outcome.select.rows for t in row if t is not None}
+            labels = queries.labels(self.store, nodes, choose_lang(request))
+        turtle = b"" if outcome.graph is None else serialize_graph(outcome.graph, "text/turtle")
+        return {
+            "result": outcome,
+            "shown": lambda node: _shown(node, labels),
+            "limit": self.pool.limit,
+            "turtle": turtle.decode("utf-8"),
+        }
+
+
+def _shown(node: Node | None, labels: Mapping[Node, str]) -> str:
+    if node is None:
+        return ""
+    return labels.get(node) or str(node)
+
+
+def _names_html(request: Request, *others: str) -> bool:
+    """Whether the client names text/html itself (a browser) at least as high as the other
+    types; ``*/*`` alone does not count."""
+    accept = request.accept_mimetypes
+    html = dict(accept).get("text/html", 0)
+    return html > 0 and html >= max(accept[t] for t in others)
+
+
+def _prefers_html(request: Request) -> bool:
+    """HTML rather than RDF for a resource: only when text/html is named (``*/*`` gets Turtle)."""
+    return _names_html(request, *GRAPH_TYPES)
+
+
+def _content_type(media: str) -> str:
+    return f"{media}; charset=utf-8" if media.startswith("text/") or "json" in media else media
+
+
+_PREFLIGHT = {
+    "Allow": "GET, HEAD, POST, OPTIONS",
+    "Access-Control-Allow-Methods": "GET, HEAD, POST",
+    "Access-Control-Allow-Headers": "Accept, Content-Type",
+    "Access-Control-Max-Age": "86400",
+}
+
+
+def _refuse_update() -> HttpError:
+    return HttpError(403, "SPARQL Update is not allowed: this endpoint is read-only")
+
+
+def _no_dataset(params: Mapping[str, str]) -> None:
+    for key in ("default-graph-uri", "named-graph-uri"):
+        if params.get(key):
+            raise HttpError(400, f"{key} is not supported by this endpoint (it has one graph)")
+
+
+def _query_form(text: str) -> str:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE; an update is refused, anything else is a 400."""
+    try:
+        return queries.adhoc(text).form
+    except RdfSyntaxError as exc:
+        try:
+            parseUpdate(text)
+        except Exception:
+            where = f"line {exc.line}: " if exc.line else ""
+            raise HttpError(400, where + exc.message) from None
+        raise _refuse_update() from None
+
+
+# ---------------------------------------------------------------- running
+
+
+def serve(
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8080,
+    base_uri: str | None = None,
+    store_spec: str = "oxigraph",
+    timeout: float = DEFAULT_TIMEOUT_S,
+    limit: int = DEFAULT_RESULT_LIMIT,
+    workers: int = DEFAULT_WORKERS,
+    site: Path | None = None,
+) -> None:
+    """Load the store once, start the query workers and serve until Ctrl-C or SIGTERM.
+
+    ``site``: a folder written by ``coopgraph publish`` whose other files (catalog, VoID,
+    dumps) are served as they are."""
+    from waitress.server import create_server
+
+    if site is not None and not (site / "index.html").is_file():
+        raise InputError("not a site written by coopgraph publish (no index.html)", file=site)
+
+    if timeout <= 0:
+        raise InputError("must be a positive number of seconds", field="--query-timeout")
+    if limit <= 0:
+        raise InputError("must be a positive number of rows", field="--result-limit")
+    if workers <= 0:
+        raise InputError("must be at least 1", field="--workers")
+    started = time.monotonic()
+    pool = QueryPool(store_spec, size=workers, timeout=timeout, limit=limit)
+    try:
+        store = open_read_only(store_spec)  # while the workers open theirs
+    except CoopgraphError:
+        pool.close()
+        raise
+    try:
+        pool.wait_ready()
+    except CoopgraphError:
+        store.close()
+        raise
+    public = base_uri or f"http://{host if ':' not in host else f'[{host}]'}:{port}/"
+    app = App(store, pool, base_uri, site)
+    try:
+        server = create_server(
+            app, host=host, port=port, threads=max(4, workers * 2), ident="coopgraph"
+        )
+    except OSError as exc:
+        pool.close()
+        store.close()
+        raise InputError(f"cannot listen on {host}:{port}: {exc.strerror}", field="--port") from exc
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    print(
+        f"coopgraph serve: {public} (store {store_spec}, {workers} query workers, timeout "
+        f"{timeout:g} s, limit {limit} rows; ready in {time.monotonic() - started:.1f} s; "
+        "Ctrl-C stops)",
+        file=sys.stderr,
+        flush=True,
+    )
+    try:
+        server.run()  # returns on KeyboardInterrupt (Ctrl-C, SIGTERM)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        server.close()
+        pool.close()
+        store.close()
+        print("coopgraph serve: stopped", file=sys.stderr, flush=True)
+
+
+__all__ = ["App", "QueryPool", "QueryTimeout", "iri_for_path", "negotiate", "serve"]
