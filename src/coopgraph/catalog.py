@@ -26,6 +26,9 @@ DCATDE = Namespace("http://dcat-ap.de/def/dcatde/")
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 VOID = Namespace("http://rdfs.org/ns/void#")
 
+# The licence under which coopgraph publishes the compiled dataset. It is the publisher's choice,
+# not Destatis' licence: the register's own terms (raw/Hinweise_Destatis.txt) allow reproduction
+# and distribution "mit Quellenangabe", which an attribution licence with the text below keeps.
 LICENSE = URIRef("http://dcat-ap.de/def/licenses/dl-by-de/2.0")
 ATTRIBUTION = (
     "Quelle: Statistisches Bundesamt (Destatis), Gemeindeverzeichnis GV100AD, Stand 30.11.2025"

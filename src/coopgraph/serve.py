@@ -124,7 +124,7 @@ class ServedOxigraph(OxigraphStore):
     def first(self, text: str, bindings: Mapping[str, Node] | None, limit: int) -> Outcome:
         """Run a query and keep at most ``limit`` rows or triples, reading no further."""
         try:
-            result = self.raw.query(with_values(text, bindings))
+            result = self.raw.query(with_values(text, bindings), use_default_graph_as_union=True)
         except SyntaxError as exc:
             raise RdfSyntaxError(f"SPARQL syntax error: {exc}") from exc
         except OSError as exc:
