@@ -45,3 +45,17 @@ def data_files() -> list[Path]:
 
 def query_files() -> list[Path]:
     return sorted(queries_dir().glob("*.rq"))
+
+
+def profiles_dir() -> Path:
+    """The bundled Steckbrief profiles (``profiles/*.yaml``), one per bundled cooperation."""
+    return _root("profiles")
+
+
+def profile_files() -> list[Path]:
+    return sorted(profiles_dir().glob("*.yaml"))
+
+
+def steckbrief_schema_file() -> Path:
+    """The JSON Schema of the Steckbrief (profile) format."""
+    return _root("schemas") / "steckbrief.schema.json"
