@@ -204,6 +204,8 @@ def read_yaml(path: Path) -> Document:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         what = " ".join(str(x) for x in (exc.context, exc.problem) if x)
+        if exc.context_mark and mark and exc.context_mark.line != mark.line:
+            what += f" (what is unfinished began on line {exc.context_mark.line + 1})"
         raise InputError(
             f"YAML syntax error: {what}", file=path, line=mark.line + 1 if mark else None
         ) from exc
@@ -252,6 +254,10 @@ def check_schema(doc: Document) -> list[Problem]:
     problems = []
     for error in sorted(validator.iter_errors(doc.data), key=lambda e: [str(p) for p in e.path]):
         path = list(error.absolute_path)
+        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+            known = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
+            extra = [k for k in error.instance if k not in known]
+            path += extra[:1]  # the line of the unexpected key, not of its mapping
         problems.append(doc.problem(path, _schema_message(error)))
     problems.sort(key=lambda p: (p.line or 0, p.field))
     return problems
@@ -1206,7 +1212,11 @@ class ImportResult:
                     else f"new file {self.target}: {len(self.added)} triples")  # fmt: skip
             return head + "\n"
         if not self.added and not self.removed:
-            return f"{self.target}: unverändert\n" if de else f"{self.target}: unchanged\n"
+            return (
+                f"{self.target}: kein Tripel geändert\n"
+                if de
+                else f"{self.target}: no triple changed\n"
+            )
         counts = f"+{len(self.added)} −{len(self.removed)}"
         head = (
             f"Änderungen an {self.target}: {counts} Tripel"
