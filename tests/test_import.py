@@ -289,3 +289,28 @@ def test_profiles_follow_the_published_schema() -> None:
     assert schema["required"] == ["slug", "name", "legal_form", "members", "sources"]
     for path in PROFILES.glob("*.yaml"):
         assert profile.check_schema(profile.read_yaml(path)) == [], path
+
+
+def test_documented_example_follows_the_schema(tmp_path) -> None:
+    text = (REPO / "docs" / "steckbrief.md").read_text(encoding="utf-8")
+    example = text.split("```yaml\n")[2].split("```")[0]
+    doc = profile.read_yaml(write(tmp_path, example))
+    assert profile.check_schema(doc) == []
+    assert doc.data["slug"] == "staedteregion-ruhr"
+
+
+def test_contact_without_a_person_is_a_contact_point(tmp_path) -> None:
+    text = BASE.replace(
+        "members:\n",
+        "contact:\n  organization: Zweckverband VHS\n  kommune: Emsdetten\n"
+        "  phone: '+49 2572 0000'\nmembers:\n",
+    )
+    built = profile.build_file(write(tmp_path, text))
+    schema = "https://schema.org/"
+    point = built.graph.value(kooperation_iri("test-vhs"), URIRef(schema + "contactPoint"))
+    assert point is not None
+    assert built.graph.value(point, URIRef(schema + "telephone")) == Literal("+49 2572 0000")
+    assert str(built.graph.value(point, URIRef(schema + "location"))).endswith("/05566008")
+    again = profile.export(built.graph, kooperation_iri("test-vhs"))
+    assert again["contact"]["organization"] == "Zweckverband VHS"
+    assert "name" not in again["contact"]

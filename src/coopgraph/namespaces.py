@@ -65,6 +65,7 @@ COOPERATION_PREFIXES: dict[str, str] = {
     "gremium": f"{ID}gremium/",
     "geschaeftsstelle": f"{ID}geschaeftsstelle/",
     "person": f"{ID}person/",
+    "kontaktstelle": f"{ID}kontaktstelle/",
     "organisation": f"{ID}organisation/",
     "handlungsfeld": f"{VOCAB}handlungsfeld/",
     "themenbereich": f"{VOCAB}themenbereich/",
@@ -151,3 +152,8 @@ def person_iri(local: str) -> URIRef:
 def organisation_iri(local: str) -> URIRef:
     """IRI of an organisation that is no Gebietskörperschaft (partner, funder)."""
     return ID[f"organisation/{local}"]
+
+
+def kontaktstelle_iri(kooperation_slug: str) -> URIRef:
+    """IRI of a Kooperation's contact point (schema:ContactPoint) when no person is named."""
+    return ID[f"kontaktstelle/{kooperation_slug}"]

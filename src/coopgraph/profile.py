@@ -41,6 +41,7 @@ from .namespaces import (
     geschaeftsstelle_iri,
     gremium_iri,
     kommune_iri,
+    kontaktstelle_iri,
     kontrakt_iri,
     kooperation_iri,
     kreis_iri,
@@ -711,9 +712,25 @@ class _Builder:
         c = self.p.get("contact")
         if not c:
             return
+        add = self.add
+        if not c.get("name"):  # no person named: a contact point (organisation, address …)
+            point = kontaktstelle_iri(self.slug)
+            main.subjects.append(point)
+            add(self.coop, SCHEMA.contactPoint, point)
+            add(point, RDF.type, SCHEMA.ContactPoint)
+            if c.get("organization"):
+                add(point, RDFS.label, Literal(c["organization"]))
+            if c.get("kommune"):
+                ref = self.resolve(c["kommune"], ["contact", "kommune"])
+                if ref is not None:
+                    add(point, SCHEMA.location, ref.iri)
+            for key, pred in CONTACT_FIELDS:
+                if c.get(key):
+                    add(point, pred, Literal(c[key]))
+            self.cite(point, c, ["contact"])
+            return
         person = person_iri(c.get("id") or slugify(c["name"]))
         main.subjects.append(person)
-        add = self.add
         add(self.coop, COOP.kontaktperson, person)
         add(person, RDF.type, SCHEMA.Person)
         if c.get("honorific"):
@@ -778,7 +795,7 @@ class _Builder:
         add(site, RDF.type, ORG.Site)
         add(site, RDFS.label, Literal(o["name"]))
         add(site, ORG.siteOf, self.coop)
-        ref = self.resolve(o["host"], ["office", "host"])
+        ref = self.resolve(o["host"], ["office", "host"]) if o.get("host") else None
         if ref is not None:
             add(site, COOP.traeger, ref.iri)
         for lit in _lang_literals(o.get("note")):
@@ -792,12 +809,16 @@ class _Builder:
             return
         add = self.add
         section = turtle.Section("the founding agreement")
-        date = c["date"]
-        if isinstance(date, dict):
+        date = c.get("date")
+        when: URIRef | None = None
+        extra: list[URIRef] = []
+        year = ""
+        if date is None:
+            pass
+        elif isinstance(date, dict):
             start = self.date(date["from"], ["contract", "date", "from"])
             end = self.date(date["to"], ["contract", "date", "to"])
             year = str(date["from"])[:4]
-            when: URIRef | None = None
             if start is not None and end is not None:
                 if _before(end, start):
                     self.fail(["contract", "date", "to"], f"{end} lies before {start}")
@@ -814,16 +835,17 @@ class _Builder:
             day = self.date(date, ["contract", "date"])
             when = self.instant(day, c.get("date_note")) if day is not None else None
             extra = [when] if when is not None else []
-        k = kontrakt_iri(f"{self.slug}-{year}")
+        k = kontrakt_iri(f"{self.slug}-{year}" if year else self.slug)
         section.subjects = [k, *extra]
         add(k, RDF.type, COOP.Kontrakt)
         add(k, RDF.type, ORG.ChangeEvent)
         add(k, DCTERMS.title, Literal(c["title"]))
-        add(k, COOP.kontraktart, self.concept("kontraktart", c["kind"], ["contract", "kind"]))
+        if c.get("kind"):
+            add(k, COOP.kontraktart, self.concept("kontraktart", c["kind"], ["contract", "kind"]))
         add(k, COOP.abschluss, when)
         for lit in _lang_literals(c.get("signed_by")):
             add(k, COOP.unterzeichnetDurch, lit)
-        for i, s in enumerate(c["signatories"]):
+        for i, s in enumerate(c.get("signatories", [])):
             ref = self.resolve(s, ["contract", "signatories", i])
             if ref is not None:
                 add(k, COOP.unterzeichner, ref.iri)
@@ -1067,6 +1089,16 @@ def export(g: Graph, coop: URIRef) -> dict[str, Any]:
         _put(entry, "note", _lang_value(g, ms, SKOS.note))
         _put(entry, "sources", _sources_of(g, ms, all_sources))
         members_out.append(entry)
+    point = _one(g, coop, SCHEMA.contactPoint)
+    if point is not None:
+        cp: dict[str, Any] = {}
+        _put(cp, "organization", _text(g, point, RDFS.label))
+        where = _one(g, point, SCHEMA.location)
+        _put(cp, "kommune", _ref_name(g, where, member_names) if where is not None else None)
+        for key, pred in CONTACT_FIELDS:
+            _put(cp, key, _text(g, point, pred))
+        _put(cp, "sources", _sources_of(g, point, all_sources))
+        p["contact"] = cp
     if person is not None:
         c = {"name": _text(g, person, SCHEMA.name)}
         if _local(person, f"{ID}person/") != slugify(c["name"] or ""):
@@ -1116,7 +1148,7 @@ def export(g: Graph, coop: URIRef) -> dict[str, Any]:
                 "to": _instant_value(g, _one(g, when, TIME.hasEnd)),
             }
         else:
-            c["date"] = _instant_value(g, when)
+            _put(c, "date", _instant_value(g, when))
         _put(c, "date_note", _lang_value(g, when, SKOS.note) if when is not None else None)
         _put(c, "signed_by", _lang_value(g, k, COOP.unterzeichnetDurch))
         c["signatories"] = [
