@@ -187,6 +187,9 @@ def test_dry_run_prints_turtle_and_report_and_writes_nothing(cli, tmp_path, data
     coop = kooperation_iri("test-vhs")
     assert g.value(coop, RDFS.label) == Literal("Test-Zweckverband VHS")
     assert "conforms" in run.err and "new file" in run.err
+    # the bundled VHS cooperation has exactly these three members: a likely duplicate
+    twin = str(kooperation_iri("vhs-emsdetten-greven-saerbeck"))
+    assert f"warning: {twin} (Zweckverband Volkshochschule" in run.err
     assert snapshot(data_copy) == before
 
 

@@ -134,6 +134,7 @@ def cmd_import_profile(args: argparse.Namespace) -> int:
     from .profile import import_profile
 
     result = import_profile(args.profile, args.data, dry_run=args.dry_run)
+    sys.stderr.write(result.warnings(args.lang))
     if args.dry_run:
         _out(result.turtle)
         sys.stderr.write(result.report.to_text(args.lang) + result.diff_text(args.lang))

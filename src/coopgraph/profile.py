@@ -1236,6 +1236,7 @@ class ImportResult:
     added: list[str]
     removed: list[str]
     written: bool
+    twins: list[tuple[str, str]] = field(default_factory=list)
 
     def diff_text(self, lang: str = "en") -> str:
         de = lang == "de"
@@ -1257,6 +1258,19 @@ class ImportResult:
         )
         lines = [f"  - {t}" for t in self.removed] + [f"  + {t}" for t in self.added]
         return head + "\n" + "\n".join(lines) + "\n"
+
+    def warnings(self, lang: str = "en") -> str:
+        """Cooperations with the same members: probably the same one under another IRI."""
+        out = ""
+        for iri, name in self.twins:
+            out += (
+                f"coopgraph: Warnung: {iri} ({name}) hat genau dieselben Mitglieder; "
+                "dieselbe Kooperation?\n"
+                if lang == "de"
+                else f"coopgraph: warning: {iri} ({name}) has exactly the same members; "
+                "the same cooperation?\n"
+            )
+        return out
 
 
 def _graph_of(data: bytes, origin: str) -> Graph:
@@ -1307,7 +1321,36 @@ def import_profile(
     ):
         write_atomically(target, text.encode("utf-8"))
         written = True
-    return ImportResult(target, text, report, existed, added, removed, written)
+    twins = same_members(built)
+    return ImportResult(target, text, report, existed, added, removed, written, twins)
+
+
+def same_members(built: Built) -> list[tuple[str, str]]:
+    """Other bundled cooperations with exactly the same members: (IRI, label), likely the same
+    body under another IRI (e.g. an Amt the register already holds as ``gemeindeverband-…``)."""
+    import pyoxigraph as ox
+
+    from .loader import bundled_store
+
+    members = sorted(str(m) for m in built.graph.objects(built.iri, ORG.hasMember))
+    if not members:
+        return []
+    values = " ".join(f"<{m}>" for m in members)
+    query = f"""
+        SELECT ?k (SAMPLE(?label) AS ?name) WHERE {{
+          ?k <{ORG.hasMember}> ?m . VALUES ?m {{ {values} }}
+          FILTER (?k != <{built.iri}>)
+          FILTER NOT EXISTS {{ ?k <{ORG.hasMember}> ?other .
+                               FILTER (?other NOT IN ({", ".join(f"<{m}>" for m in members)})) }}
+          OPTIONAL {{ ?k <{RDFS.label}> ?label }}
+        }} GROUP BY ?k HAVING (COUNT(DISTINCT ?m) = {len(members)})"""
+    rows = bundled_store().query(query)
+    assert isinstance(rows, ox.QuerySolutions)
+    out = []
+    for row in rows:
+        k, name = row["k"], row["name"]
+        out.append((str(getattr(k, "value", k)), str(getattr(name, "value", "")) if name else ""))
+    return sorted(out)
 
 
 def export_file(name: str, data_dir: str | Path) -> str:
