@@ -317,3 +317,38 @@ def test_contact_without_a_person_is_a_contact_point(tmp_path) -> None:
     again = profile.export(built.graph, kooperation_iri("test-vhs"))
     assert again["contact"]["organization"] == "Zweckverband VHS"
     assert "name" not in again["contact"]
+
+
+def test_date_range_kreis_member_and_spellings_survive_the_round_trip(tmp_path) -> None:
+    text = (
+        BASE.replace("  date: 1975-07-15\n", "  date: {from: 1975, to: 1975-07-15}\n")
+        .replace("  - name: Saerbeck\n", "  - name: Kreis Steinfurt\n    kind: kreis\n")
+        .replace("[Emsdetten, Greven, Saerbeck]", "[Emsdetten, Greven]")
+        .replace("  - name: Greven\n", "  - name: Greven\n    as_written: [Stadt Greven]\n")
+    )
+    built = profile.build_file(write(tmp_path, text))
+    g = built.graph
+    time = "http://www.w3.org/2006/time#"
+    kontrakt = URIRef("https://w3id.org/coopgraph/id/kontrakt/test-vhs-1975")
+    span = g.value(kontrakt, URIRef("https://w3id.org/coopgraph/def#abschluss"))
+    assert (span, None, URIRef(time + "Interval")) in g
+    assert g.value(g.value(span, URIRef(time + "hasEnd")), URIRef(time + "inXSDDate")) == Literal(
+        "1975-07-15", datatype=URIRef("http://www.w3.org/2001/XMLSchema#date")
+    )
+    kreis = URIRef("https://w3id.org/coopgraph/id/kreis/05566")
+    assert (kooperation_iri("test-vhs"), URIRef("http://www.w3.org/ns/org#hasMember"), kreis) in g
+    exported = profile.dump_yaml(profile.export(g, kooperation_iri("test-vhs")))
+    again = profile.build_file(write(tmp_path, exported, "again.yaml")).graph
+    assert isomorphic(again, g)
+
+
+def test_missing_data_folder_is_an_input_error(cli, tmp_path) -> None:
+    run = cli("import", str(write(tmp_path, BASE)), "--data", str(tmp_path / "nowhere"))
+    assert run.code == 2 and "no such data folder" in run.err
+
+
+def test_report_in_german(cli, tmp_path, data_copy) -> None:
+    path = write(tmp_path, BASE.replace("date: 1975-07-15", "date: 1970-01-01"))
+    run = cli("import", str(path), "--data", str(data_copy), "--lang", "de")
+    assert run.code == 1
+    assert "nicht konform" in run.out and "nichts geschrieben" in run.err
