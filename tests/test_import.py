@@ -230,8 +230,9 @@ def test_validate_accepts_profiles_without_writing(cli, tmp_path, data_copy) -> 
     assert run.code == 0, run.out + run.err
     assert "conforms" in run.out
     bad = write(tmp_path, BASE.replace("since: 1975", "since: 1975-02-30", 1), "bad.yaml")
-    run = cli("validate", str(bad))
+    run = cli("validate", str(bad), str(good))  # the good one is still checked after the bad
     assert run.code == 2 and "is not a date" in run.err
+    assert "conforms" in run.out
     assert snapshot(data_copy) == before
     assert not (DATA / "kooperationen" / "test-vhs.ttl").exists()
 

@@ -117,8 +117,15 @@ def _validate_profiles(args: argparse.Namespace, profiles: list[str], others: li
     from .validate import validate, validate_document
 
     reports = [validate(others)] if others else []
-    for path in profiles:
-        built = build_file(path)
+    bad_input = False
+    for path in profiles:  # every profile is checked, even after a bad one
+        try:
+            built = build_file(path)
+        except CoopgraphError as exc:
+            for line in str(exc).splitlines():
+                print(f"coopgraph: error: {line}", file=sys.stderr)
+            bad_input = True
+            continue
         reports.append(validate_document(built.to_turtle().encode("utf-8"), path))
     for report in reports:
         if args.format == "json":
@@ -127,6 +134,8 @@ def _validate_profiles(args: argparse.Namespace, profiles: list[str], others: li
             _out(report.to_turtle())
         else:
             _out(report.to_text(args.lang))
+    if bad_input:
+        return EXIT_ERROR
     return EXIT_OK if all(r.conforms for r in reports) else EXIT_FAIL
 
 
