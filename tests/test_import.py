@@ -353,3 +353,11 @@ def test_report_in_german(cli, tmp_path, data_copy) -> None:
     run = cli("import", str(path), "--data", str(data_copy), "--lang", "de")
     assert run.code == 1
     assert "nicht konform" in run.out and "nichts geschrieben" in run.err
+
+
+def test_approximate_names_are_noted_for_review(cli, tmp_path, data_copy) -> None:
+    path = write(tmp_path, BASE.replace("  - name: Saerbeck\n", "  - name: Saerbek\n"))
+    run = cli("import", str(path), "--dry-run", "--data", str(data_copy))
+    assert run.code == 0, run.err
+    assert f"coopgraph: note: {path}:12: members[2].name: 'Saerbek' taken as 05566080" in run.err
+    assert 'coop:schreibweiseInQuelle "Saerbek"' in run.out  # the spelling is kept

@@ -333,6 +333,7 @@ class Built:
     graph: Graph
     sections: list[turtle.Section]
     comments: dict[Node, str]
+    notes: list[Problem] = field(default_factory=list)  # approximate name matches, for review
 
     def to_turtle(self) -> str:
         header = (
@@ -372,6 +373,7 @@ class _Builder:
         self.doc = doc
         self.p: dict[str, Any] = doc.data
         self.problems: list[Problem] = []
+        self.notes: list[Problem] = []
         self.g = Graph(bind_namespaces="none")
         self.slug: str = self.p["slug"]
         self.coop = kooperation_iri(self.slug)
@@ -519,6 +521,10 @@ class _Builder:
                 )
                 return None
             m = res.match
+            if m.score < rs.EXACT_SCORE and not ags:
+                self.notes.append(self.doc.problem(
+                    name_path, f"{name!r} taken as {rs._one_line(m)} (approximate match, score "
+                    f"{m.score:.0f}); give ags: to confirm"))  # fmt: skip
             return Ref(kommune_iri(m.ags), m.ags, m.name, m.land_key, m.score >= rs.EXACT_SCORE)
         if res.status == rs.AMBIGUOUS:
             chosen = [c for c in candidates if c.ags == ags]
@@ -627,7 +633,7 @@ class _Builder:
         self.bodies()
         if self.problems:
             raise ProfileInvalid(self.doc.file, sorted(self.problems, key=lambda x: x.line or 0))
-        return Built(self.slug, coop, self.g, self.sections, self.comments)
+        return Built(self.slug, coop, self.g, self.sections, self.comments, self.notes)
 
     def members(self, main: turtle.Section) -> None:
         p, add, coop = self.p, self.add, self.coop
@@ -1237,6 +1243,7 @@ class ImportResult:
     removed: list[str]
     written: bool
     twins: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     def diff_text(self, lang: str = "en") -> str:
         de = lang == "de"
@@ -1260,8 +1267,9 @@ class ImportResult:
         return head + "\n" + "\n".join(lines) + "\n"
 
     def warnings(self, lang: str = "en") -> str:
-        """Cooperations with the same members: probably the same one under another IRI."""
-        out = ""
+        """Approximate name matches to review, and cooperations with the same members (probably
+        the same one under another IRI)."""
+        out = "".join(f"coopgraph: note: {n}\n" for n in self.notes)
         for iri, name in self.twins:
             out += (
                 f"coopgraph: Warnung: {iri} ({name}) hat genau dieselben Mitglieder; "
@@ -1322,7 +1330,8 @@ def import_profile(
         write_atomically(target, text.encode("utf-8"))
         written = True
     twins = same_members(built)
-    return ImportResult(target, text, report, existed, added, removed, written, twins)
+    notes = [n.render(str(path)) for n in built.notes]
+    return ImportResult(target, text, report, existed, added, removed, written, twins, notes)
 
 
 def same_members(built: Built) -> list[tuple[str, str]]:
