@@ -126,6 +126,8 @@ def _validate_profiles(args: argparse.Namespace, profiles: list[str], others: li
                 print(f"coopgraph: error: {line}", file=sys.stderr)
             bad_input = True
             continue
+        for note in built.notes:
+            print(f"coopgraph: note: {note.render(path)}", file=sys.stderr)
         reports.append(validate_document(built.to_turtle().encode("utf-8"), path))
     for report in reports:
         if args.format == "json":
