@@ -320,7 +320,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("text", "json", "turtle"), default="text")
     p.set_defaults(handler=cmd_validate)
 
-    p = sub.add_parser("import", parents=[common], help="build data from external sources")
+    p = sub.add_parser(
+        "import",
+        parents=[common],
+        help="build data from external sources",
+        description="Build data from the register (`import register DIR`) or from a "
+        "cooperation's profile (`import profile FILE.yaml`, or short `import FILE.yaml`).",
+    )
     isub = p.add_subparsers(dest="source_kind", metavar="SOURCE", required=True)
     r = isub.add_parser(
         "register",
