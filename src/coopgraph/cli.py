@@ -165,10 +165,12 @@ def cmd_import_profile(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from . import resources
     from .profile import export_file
     from .register import write_atomically
 
-    text = export_file(args.name, args.data)
+    data = args.data or ("data" if Path("data", "kooperationen").is_dir() else resources.data_dir())
+    text = export_file(args.name, data)
     if args.out:
         write_atomically(Path(args.out), text.encode("utf-8"))
     else:
@@ -367,7 +369,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("name", metavar="NAME")
     p.add_argument("--out", help="write to this file (default: stdout)")
-    p.add_argument("--data", default="data", help="data folder (default: data)")
+    p.add_argument(
+        "--data", help="data folder (default: ./data if it holds kooperationen/, else the bundled)"
+    )
     p.set_defaults(handler=cmd_export)
 
     p = sub.add_parser(
