@@ -512,18 +512,18 @@ class _Builder:
             candidates = [c for c in candidates if c.land_code in self.laender]
             if len(candidates) == 1 and res.status == rs.AMBIGUOUS:
                 res = rs.Resolution(name, rs.UNIQUE, candidates[0], tuple(candidates))
-        listed = "; ".join(rs._one_line(c) for c in candidates)
+        listed = "; ".join(c.one_line() for c in candidates)
         if res.status == rs.UNIQUE and res.match is not None:
             if ags and res.match.ags != ags:
                 self.fail(
                     [*path, "ags"],
-                    f"AGS {ags} does not fit {name!r}, which is {rs._one_line(res.match)}",
+                    f"AGS {ags} does not fit {name!r}, which is {res.match.one_line()}",
                 )
                 return None
             m = res.match
             if m.score < rs.EXACT_SCORE and not ags:
                 self.notes.append(self.doc.problem(
-                    name_path, f"{name!r} taken as {rs._one_line(m)} (approximate match, score "
+                    name_path, f"{name!r} taken as {m.one_line()} (approximate match, score "
                     f"{m.score:.0f}); give ags: to confirm"))  # fmt: skip
             return Ref(kommune_iri(m.ags), m.ags, m.name, m.land_key, m.score >= rs.EXACT_SCORE)
         if res.status == rs.AMBIGUOUS:

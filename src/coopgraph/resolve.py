@@ -77,6 +77,10 @@ class Candidate:
         """The fields as a plain dict (for JSON)."""
         return dataclasses.asdict(self)
 
+    def one_line(self) -> str:
+        """AGS, name, Kreis and Land on one line (for messages)."""
+        return _one_line(self)
+
 
 @dataclass(frozen=True)
 class Resolution:
