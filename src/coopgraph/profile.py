@@ -632,7 +632,9 @@ class _Builder:
         self.contract()
         self.bodies()
         if self.problems:
-            raise ProfileInvalid(self.doc.file, sorted(self.problems, key=lambda x: x.line or 0))
+            raise ProfileInvalid(
+                self.doc.file, sorted(set(self.problems), key=lambda x: (x.line or 0, x.field))
+            )
         return Built(self.slug, coop, self.g, self.sections, self.comments, self.notes)
 
     def members(self, main: turtle.Section) -> None:
