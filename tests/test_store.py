@@ -26,7 +26,9 @@ PREFIX org: <http://www.w3.org/ns/org#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 """
 KOMMUNEN = resources.data_dir() / "kommunen"
-FILES = [*resources.ontology_files(), KOMMUNEN / "gemeinden-05.ttl", KOMMUNEN / "kreise.ttl", SEEDS]
+SEED_FILES = [SEEDS / "staedteregion-ruhr.ttl", SEEDS / "stadtregion-muenster.ttl"]
+FILES = [*resources.ontology_files(), KOMMUNEN / "gemeinden-05.ttl", KOMMUNEN / "kreise.ttl"]
+FILES += SEED_FILES
 
 
 def _new(kind: str, server) -> Store:  # type: ignore[no-untyped-def]
@@ -61,11 +63,11 @@ def test_select_with_bound_parameter(store: Store) -> None:
 def test_typed_literal_parameters_compare_as_rdf_terms(store: Store) -> None:
     query = PREFIXES + (
         "PREFIX time: <http://www.w3.org/2006/time#>\n"
-        "SELECT (COUNT(?m) AS ?n) WHERE { ?m org:memberDuring/time:hasBeginning/time:inXSDDate ?d"
-        " FILTER (?d <= ?day) }"
+        "SELECT (COUNT(?m) AS ?n) WHERE { ?m org:organization ?k ;"
+        " org:memberDuring/time:hasBeginning/time:inXSDDate ?d FILTER (?d <= ?day) }"
     )
-    early = store.select(query, {"day": Literal("2003-06-05", datatype=XSD.date)})
-    later = store.select(query, {"day": Literal("2003-06-06", datatype=XSD.date)})
+    early = store.select(query, {"k": RUHR, "day": Literal("2003-06-05", datatype=XSD.date)})
+    later = store.select(query, {"k": RUHR, "day": Literal("2003-06-06", datatype=XSD.date)})
     assert int(early.rows[0][0]) == 0  # type: ignore[arg-type]
     assert int(later.rows[0][0]) == 8  # type: ignore[arg-type]
 

@@ -106,6 +106,8 @@ class OxigraphStore:
         return len(self._store) - before
 
     def close(self) -> None:
+        """Flush, then let go of the store so that its lock on disk is released."""
         flush = getattr(self._store, "flush", None)
         if flush is not None:
             flush()
+        self._store = ox.Store()  # the store on disk is freed (and unlocked) with its last ref
