@@ -361,3 +361,14 @@ def test_approximate_names_are_noted_for_review(cli, tmp_path, data_copy) -> Non
     assert run.code == 0, run.err
     assert f"coopgraph: note: {path}:12: members[2].name: 'Saerbek' taken as 05566080" in run.err
     assert 'coop:schreibweiseInQuelle "Saerbek"' in run.out  # the spelling is kept
+
+
+def test_profile_errors_in_german(cli, tmp_path, data_copy) -> None:
+    text = BASE.replace("  - name: Greven\n", "  - name: Nirgendheim\n").replace(
+        "since: 1975", "since: 1975-02-30", 1
+    )
+    run = cli("import", str(write(tmp_path, text)), "--data", str(data_copy), "--lang", "de")
+    assert run.code == 2
+    assert "'1975-02-30' ist kein Datum" in run.err
+    assert "unbekannte Gemeinde 'Nirgendheim'" in run.err
+    assert all(x.startswith("coopgraph: error: ") for x in run.err.strip().splitlines())

@@ -13,12 +13,16 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__, queries
 from .errors import CoopgraphError, InputError
 from .queries import QueryResult
 from .results import GRAPH_FORMATS, SELECT_FORMATS, render_boolean, render_graph, render_select
 from .store import Store, open_store
+
+if TYPE_CHECKING:
+    from .profile import ProfileInvalid
 
 EXIT_OK, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
 DEFAULT_STORE = "oxigraph"
@@ -107,13 +111,19 @@ def cmd_import_register(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------- profiles (Steckbrief)
 
 
+def _profile_errors(exc: ProfileInvalid, lang: str) -> None:
+    """Every problem of a profile on a line of its own, the message in the language asked for."""
+    for line in exc.lines(lang):
+        print(f"coopgraph: error: {line}", file=sys.stderr)
+
+
 def _is_profile(path: str) -> bool:
     return path.lower().endswith((".yaml", ".yml"))
 
 
 def _validate_profiles(args: argparse.Namespace, profiles: list[str], others: list[str]) -> int:
     """Build each profile and validate its Turtle without writing; Turtle paths as usual."""
-    from .profile import build_file
+    from .profile import ProfileInvalid, build_file
     from .validate import validate, validate_document
 
     reports = [validate(others)] if others else []
@@ -121,13 +131,16 @@ def _validate_profiles(args: argparse.Namespace, profiles: list[str], others: li
     for path in profiles:  # every profile is checked, even after a bad one
         try:
             built = build_file(path)
+        except ProfileInvalid as exc:
+            _profile_errors(exc, args.lang)
+            bad_input = True
+            continue
         except CoopgraphError as exc:
-            for line in str(exc).splitlines():
-                print(f"coopgraph: error: {line}", file=sys.stderr)
+            print(f"coopgraph: error: {exc}", file=sys.stderr)
             bad_input = True
             continue
         for note in built.notes:
-            print(f"coopgraph: note: {note.render(path)}", file=sys.stderr)
+            print(f"coopgraph: note: {note.render(path, args.lang)}", file=sys.stderr)
         reports.append(validate_document(built.to_turtle().encode("utf-8"), path))
     for report in reports:
         if args.format == "json":
@@ -142,9 +155,13 @@ def _validate_profiles(args: argparse.Namespace, profiles: list[str], others: li
 
 
 def cmd_import_profile(args: argparse.Namespace) -> int:
-    from .profile import import_profile
+    from .profile import ProfileInvalid, import_profile
 
-    result = import_profile(args.profile, args.data, dry_run=args.dry_run)
+    try:
+        result = import_profile(args.profile, args.data, dry_run=args.dry_run)
+    except ProfileInvalid as exc:
+        _profile_errors(exc, args.lang)
+        return EXIT_ERROR
     sys.stderr.write(result.warnings(args.lang))
     if args.dry_run:
         _out(result.turtle)

@@ -87,9 +87,11 @@ class Problem:
     line: int | None
     field: str
     message: str
+    message_de: str | None = None
 
-    def render(self, file: str) -> str:
-        return str(CoopgraphError(self.message, file=file, line=self.line, field=self.field))
+    def render(self, file: str, lang: str = "en") -> str:
+        text = self.message_de if lang == "de" and self.message_de else self.message
+        return str(CoopgraphError(text, file=file, line=self.line, field=self.field))
 
 
 class ProfileInvalid(InputError):
@@ -100,8 +102,8 @@ class ProfileInvalid(InputError):
         super().__init__(first.message, file=file, line=first.line, field=first.field)
         self.problems = tuple(problems)
 
-    def lines(self) -> list[str]:
-        return [p.render(self.file or "") for p in self.problems]
+    def lines(self, lang: str = "en") -> list[str]:
+        return [p.render(self.file or "", lang) for p in self.problems]
 
     def __str__(self) -> str:
         return "\n".join(self.lines())
@@ -137,8 +139,8 @@ class Document:
             p = p[:-1]
         return self.lines.get(())
 
-    def problem(self, path: Sequence[str | int], message: str) -> Problem:
-        return Problem(self.line(path), _dotted(path), message)
+    def problem(self, path: Sequence[str | int], message: str, de: str | None = None) -> Problem:
+        return Problem(self.line(path), _dotted(path), message, de)
 
 
 def _scalar(node: yaml.ScalarNode) -> Any:
@@ -385,8 +387,8 @@ class _Builder:
 
     # ----------------------------------------------------------------- helpers
 
-    def fail(self, path: Sequence[str | int], message: str) -> None:
-        self.problems.append(self.doc.problem(path, message))
+    def fail(self, path: Sequence[str | int], message: str, de: str | None = None) -> None:
+        self.problems.append(self.doc.problem(path, message, de))
 
     def add(self, s: Node, p: Node, o: Node | None) -> None:
         if o is not None:
@@ -404,6 +406,8 @@ class _Builder:
             path,
             f"unknown {scheme} {value!r}; allowed: {', '.join(known)} "
             f"(add a new one to ontology/vocab/{scheme}.ttl)",
+            f"unbekannte {scheme} {value!r}; erlaubt: {', '.join(known)} "
+            f"(neue in ontology/vocab/{scheme}.ttl ergänzen)",
         )
         return None
 
@@ -417,7 +421,7 @@ class _Builder:
             try:
                 day = dt.date.fromisoformat(text)
             except ValueError as exc:
-                self.fail(path, f"{text!r} is not a date: {exc}")
+                self.fail(path, f"{text!r} is not a date: {exc}", f"{text!r} ist kein Datum: {exc}")
                 return None
             if year_only:
                 return Literal(str(day.year), datatype=XSD.gYear)
@@ -428,6 +432,8 @@ class _Builder:
             path,
             f"{text!r} is not a date: give YYYY-MM-DD or YYYY"
             + ("" if year_only else " (a month alone cannot be recorded; say it in a note)"),
+            f"{text!r} ist kein Datum: JJJJ-MM-TT oder JJJJ angeben"
+            + ("" if year_only else " (ein Monat allein geht nicht; in einer Notiz nennen)"),
         )
         return None
 
@@ -438,7 +444,8 @@ class _Builder:
         out = []
         for i, url in enumerate(refs):
             if URIRef(url) not in self.sources:
-                self.fail([*path, "sources", i], f"{url!r} is not one of the profile's sources")
+                self.fail([*path, "sources", i], f"{url!r} is not one of the profile's sources",
+                          f"{url!r} ist keine der Quellen des Steckbriefs")  # fmt: skip
             else:
                 out.append(URIRef(url))
         return out
@@ -518,13 +525,16 @@ class _Builder:
                 self.fail(
                     [*path, "ags"],
                     f"AGS {ags} does not fit {name!r}, which is {res.match.one_line()}",
+                    f"AGS {ags} passt nicht zu {name!r}, das ist {res.match.one_line()}",
                 )
                 return None
             m = res.match
             if m.score < rs.EXACT_SCORE and not ags:
                 self.notes.append(self.doc.problem(
                     name_path, f"{name!r} taken as {m.one_line()} (approximate match, score "
-                    f"{m.score:.0f}); give ags: to confirm"))  # fmt: skip
+                    f"{m.score:.0f}); give ags: to confirm",
+                    f"{name!r} gelesen als {m.one_line()} (ungefähr, Ähnlichkeit "
+                    f"{m.score:.0f}); zur Bestätigung ags: angeben"))  # fmt: skip
             return Ref(kommune_iri(m.ags), m.ags, m.name, m.land_key, m.score >= rs.EXACT_SCORE)
         if res.status == rs.AMBIGUOUS:
             chosen = [c for c in candidates if c.ags == ags]
@@ -535,12 +545,16 @@ class _Builder:
                 name_path,
                 f"{name!r} is ambiguous, {len(candidates)} municipalities match: {listed}; "
                 "add land: (e.g. NW), kreis: or ags:",
+                f"{name!r} ist mehrdeutig, {len(candidates)} Gemeinden kommen in Frage: {listed}; "
+                "land: (z. B. NW), kreis: oder ags: angeben",
             )
             return None
         self.fail(
             name_path,
             f"unknown municipality {name!r}"
             + (f"; closest names: {listed}" if listed else ", nor any with a similar name"),
+            f"unbekannte Gemeinde {name!r}"
+            + (f"; ähnliche Namen: {listed}" if listed else ", auch keine ähnlich lautende"),
         )
         return None
 
@@ -680,8 +694,9 @@ class _Builder:
                 add(ms, COOP.beginnUnbekannt, Literal(True))
             if until is not None:
                 if since is not None and _before(until, since):
-                    self.fail([*path, "until"], f"member until {until} lies before member since "
-                              f"{since}")  # fmt: skip
+                    self.fail([*path, "until"],
+                              f"member until {until} lies before member since {since}",
+                              f"Mitglied bis {until} liegt vor Mitglied seit {since}")  # fmt: skip
                 end = self.instant(until)
                 add(period, TIME.hasEnd, end)
                 instants.subjects.append(end)
@@ -1245,7 +1260,8 @@ class ImportResult:
     removed: list[str]
     written: bool
     twins: list[tuple[str, str]] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    notes: list[Problem] = field(default_factory=list)
+    source: str = ""
 
     def diff_text(self, lang: str = "en") -> str:
         de = lang == "de"
@@ -1271,7 +1287,7 @@ class ImportResult:
     def warnings(self, lang: str = "en") -> str:
         """Approximate name matches to review, and cooperations with the same members (probably
         the same one under another IRI)."""
-        out = "".join(f"coopgraph: note: {n}\n" for n in self.notes)
+        out = "".join(f"coopgraph: note: {n.render(self.source, lang)}\n" for n in self.notes)
         for iri, name in self.twins:
             out += (
                 f"coopgraph: Warnung: {iri} ({name}) hat genau dieselben Mitglieder; "
@@ -1332,8 +1348,9 @@ def import_profile(
         write_atomically(target, text.encode("utf-8"))
         written = True
     twins = same_members(built)
-    notes = [n.render(str(path)) for n in built.notes]
-    return ImportResult(target, text, report, existed, added, removed, written, twins, notes)
+    return ImportResult(
+        target, text, report, existed, added, removed, written, twins, built.notes, str(path)
+    )
 
 
 def same_members(built: Built) -> list[tuple[str, str]]:
