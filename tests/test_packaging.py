@@ -21,6 +21,8 @@ print(json.dumps({
     "ontology": all(__import__("pathlib").Path(f).is_file() for f in files),
     "data": [p.relative_to(resources.data_dir()).as_posix() for p in resources.data_files()],
     "queries": [p.name for p in resources.query_files()],
+    "profiles": [p.name for p in resources.profile_files()],
+    "schema": resources.steckbrief_schema_file().is_file(),
 }))
 """
 
@@ -50,6 +52,8 @@ def test_wheel_install_finds_ontology_shapes_queries_and_data(tmp_path: Path) ->
     expected = [p.relative_to(resources.data_dir()).as_posix() for p in resources.data_files()]
     assert found["data"] == expected
     assert found["queries"] == [p.name for p in resources.query_files()]
+    assert found["profiles"] == [p.name for p in resources.profile_files()]
+    assert found["schema"] is True
 
     seeds = [str(REPO / "data" / "kooperationen" / n)
              for n in ("staedteregion-ruhr.ttl", "stadtregion-muenster.ttl")]  # fmt: skip

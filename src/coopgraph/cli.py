@@ -13,6 +13,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__, queries
 from .errors import CoopgraphError, InputError
@@ -20,6 +21,9 @@ from .queries import QueryResult
 from .results import GRAPH_FORMATS, SELECT_FORMATS, render_boolean, render_graph, render_select
 from .store import Store, open_store
 from .store.graphs import Transfer
+
+if TYPE_CHECKING:
+    from .profile import ProfileInvalid
 
 EXIT_OK, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
 DEFAULT_STORE = "oxigraph"
@@ -75,6 +79,9 @@ def _out(text: str) -> None:
 def cmd_validate(args: argparse.Namespace) -> int:
     from .validate import validate, validate_store
 
+    profiles = [p for p in args.paths if _is_profile(p)]
+    if profiles:
+        return _validate_profiles(args, profiles, [p for p in args.paths if not _is_profile(p)])
     if args.paths or args.store in ("oxigraph", "memory"):
         report = validate(args.paths or None)
     else:  # a store of its own (on disk or remote): check what it holds
@@ -119,6 +126,104 @@ def cmd_import_register(args: argparse.Namespace) -> int:
             f"{result.mitgliedschaften} memberships\n"
         )
     return EXIT_OK
+
+
+# ---------------------------------------------------------------- profiles (Steckbrief)
+
+
+def _profile_errors(exc: ProfileInvalid, lang: str) -> None:
+    """Every problem of a profile on a line of its own, the message in the language asked for."""
+    for line in exc.lines(lang):
+        print(f"coopgraph: error: {line}", file=sys.stderr)
+
+
+def _is_profile(path: str) -> bool:
+    return path.lower().endswith((".yaml", ".yml"))
+
+
+def _validate_profiles(args: argparse.Namespace, profiles: list[str], others: list[str]) -> int:
+    """Build each profile and validate its Turtle without writing; Turtle paths as usual."""
+    from .profile import ProfileInvalid, build_file
+    from .validate import validate, validate_document
+
+    reports = [validate(others)] if others else []
+    bad_input = False
+    for path in profiles:  # every profile is checked, even after a bad one
+        try:
+            built = build_file(path)
+        except ProfileInvalid as exc:
+            _profile_errors(exc, args.lang)
+            bad_input = True
+            continue
+        except CoopgraphError as exc:
+            print(f"coopgraph: error: {exc}", file=sys.stderr)
+            bad_input = True
+            continue
+        for note in built.notes:
+            print(f"coopgraph: note: {note.render(path, args.lang)}", file=sys.stderr)
+        reports.append(validate_document(built.to_turtle().encode("utf-8"), path))
+    for report in reports:
+        if args.format == "json":
+            _out(report.to_json(args.lang))
+        elif args.format == "turtle":
+            _out(report.to_turtle())
+        else:
+            _out(report.to_text(args.lang))
+    if bad_input:
+        return EXIT_ERROR
+    return EXIT_OK if all(r.conforms for r in reports) else EXIT_FAIL
+
+
+def cmd_import_profile(args: argparse.Namespace) -> int:
+    from .profile import ProfileInvalid, import_profile
+
+    try:
+        result = import_profile(args.profile, args.data, dry_run=args.dry_run)
+    except ProfileInvalid as exc:
+        _profile_errors(exc, args.lang)
+        return EXIT_ERROR
+    sys.stderr.write(result.warnings(args.lang))
+    if args.dry_run:
+        _out(result.turtle)
+        sys.stderr.write(result.report.to_text(args.lang) + result.diff_text(args.lang))
+        return EXIT_OK if result.report.conforms else EXIT_FAIL
+    _out(result.report.to_text(args.lang))
+    if not result.report.conforms:
+        sys.stderr.write(
+            "coopgraph: nothing written: the data does not conform\n"
+            if args.lang == "en"
+            else "coopgraph: nichts geschrieben: die Daten sind nicht konform\n"
+        )
+        return EXIT_FAIL
+    _out(result.diff_text(args.lang))
+    if result.written:
+        _out(f"wrote {result.target}\n" if args.lang == "en" else f"{result.target} geschrieben\n")
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from . import resources
+    from .profile import export_file
+    from .register import write_atomically
+
+    data = args.data or ("data" if Path("data", "kooperationen").is_dir() else resources.data_dir())
+    text = export_file(args.name, data)
+    if args.out:
+        write_atomically(Path(args.out), text.encode("utf-8"))
+    else:
+        _out(text)
+    return EXIT_OK
+
+
+def _route_import(argv: list[str]) -> list[str]:
+    """``coopgraph import X.yaml …`` is short for ``coopgraph import profile X.yaml …``."""
+    if (
+        argv[:1] == ["import"]
+        and not {"register", "profile"} & set(argv[1:])
+        and any(_is_profile(a) for a in argv[1:])
+    ):
+        return ["import", "profile", *argv[1:]]
+    return argv
 
 
 # ---------------------------------------------------------------- query, sparql
@@ -383,11 +488,19 @@ def build_parser() -> argparse.ArgumentParser:
         "the ontology and the bundled resources they refer to; with --store DIR or URL and no "
         "PATH, what that store holds. Exit 0 conforms, 1 violations, 2 unreadable input.",
     )
-    p.add_argument("paths", nargs="*", metavar="PATH", help="Turtle files or folders")
+    p.add_argument("paths", nargs="*", metavar="PATH",
+                   help="Turtle files or folders, or Steckbrief profiles (.yaml: built and "
+                   "checked, nothing written)")  # fmt: skip
     p.add_argument("--format", choices=("text", "json", "turtle"), default="text")
     p.set_defaults(handler=cmd_validate)
 
-    p = sub.add_parser("import", parents=[common], help="build data from external sources")
+    p = sub.add_parser(
+        "import",
+        parents=[common],
+        help="build data from external sources",
+        description="Build data from the register (`import register DIR`) or from a "
+        "cooperation's profile (`import profile FILE.yaml`, or short `import FILE.yaml`).",
+    )
     isub = p.add_subparsers(dest="source_kind", metavar="SOURCE", required=True)
     r = isub.add_parser(
         "register",
@@ -400,6 +513,38 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--out", default="data", help="output data folder (default: data)")
     r.add_argument("--format", choices=("text", "json"), default="text")
     r.set_defaults(handler=cmd_import_register)
+    r = isub.add_parser(
+        "profile",
+        parents=[common],
+        help="a Steckbrief (YAML profile) of one cooperation to its Turtle file",
+        description="Resolve the profile's names, build its Turtle, validate it with the "
+        "ontology and the resources it refers to and, only if it conforms, write "
+        "DATA/kooperationen/<slug>.ttl (atomically), showing the triples that changed. "
+        "`coopgraph import PROFILE.yaml` is the same. Exit 0 written (or unchanged), 1 does "
+        "not conform (nothing written), 2 bad profile.",
+    )
+    r.add_argument("profile", metavar="PROFILE.yaml")
+    r.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print the Turtle (stdout) and the report (stderr); write nothing",
+    )
+    r.add_argument("--data", default="data", help="data folder (default: data)")
+    r.set_defaults(handler=cmd_import_profile)
+
+    p = sub.add_parser(
+        "export",
+        parents=[common],
+        help="a cooperation back as a Steckbrief (YAML profile)",
+        description="Write the cooperation NAME (slug or IRI) of DATA/kooperationen as a profile; "
+        "importing it gives the same graph.",
+    )
+    p.add_argument("name", metavar="NAME")
+    p.add_argument("--out", help="write to this file (default: stdout)")
+    p.add_argument(
+        "--data", help="data folder (default: ./data if it holds kooperationen/, else the bundled)"
+    )
+    p.set_defaults(handler=cmd_export)
 
     p = sub.add_parser(
         "query",
@@ -563,12 +708,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_route_import(list(sys.argv[1:] if argv is None else argv)))
     handler: Handler = args.handler
     try:
         return handler(args)
     except CoopgraphError as exc:
-        print(f"coopgraph: error: {exc}", file=sys.stderr)
+        for line in str(exc).splitlines() or [""]:
+            print(f"coopgraph: error: {line}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("coopgraph: interrupted", file=sys.stderr)

@@ -173,3 +173,18 @@ def load(
     if referenced:
         loaded.add_triples(_referenced(loaded, bundled_store()), origin=None)
     return loaded
+
+
+def load_document(data: bytes, origin: str, *, referenced: bool = True) -> LoadedGraph:
+    """The ontology, one Turtle document not (yet) written to disk, and (``referenced``) the
+    bundled resources it refers to; a syntax error names ``origin`` and the line."""
+    loaded = load([], referenced=False)
+    try:
+        triples = [q.triple for q in ox.parse(data, format=ox.RdfFormat.TURTLE)]
+    except SyntaxError as exc:
+        raise RdfSyntaxError(f"syntax error: {exc}", file=origin, line=exc.lineno) from exc
+    loaded.add_triples(triples, origin=origin)
+    loaded.files.append(Path(origin))
+    if referenced:
+        loaded.add_triples(_referenced(loaded, bundled_store()), origin=None)
+    return loaded

@@ -59,6 +59,24 @@ DATA_PREFIXES: dict[str, str] = {
 }
 
 
+# Prefixes for a cooperation's own file (written by ``coopgraph import`` from a profile): the
+# data prefixes plus the kinds of resource only cooperations have. Kept apart from
+# DATA_PREFIXES so the register's generated files stay as they are.
+COOPERATION_PREFIXES: dict[str, str] = {
+    **DATA_PREFIXES,
+    "kontrakt": f"{ID}kontrakt/",
+    "gremium": f"{ID}gremium/",
+    "geschaeftsstelle": f"{ID}geschaeftsstelle/",
+    "person": f"{ID}person/",
+    "kontaktstelle": f"{ID}kontaktstelle/",
+    "organisation": f"{ID}organisation/",
+    "handlungsfeld": f"{VOCAB}handlungsfeld/",
+    "themenbereich": f"{VOCAB}themenbereich/",
+    "kontraktart": f"{VOCAB}kontraktart/",
+    "gremienart": f"{VOCAB}gremienart/",
+}
+
+
 def kommune_iri(ags: str) -> URIRef:
     """IRI of a Kommune, derived from its 8-digit AGS."""
     return ID[f"kommune/{ags}"]
@@ -127,3 +145,38 @@ def staging_graph_iri(token: str, source: str) -> URIRef:
 
 
 STAGING = GRAPH["staging/"]
+
+
+def zeitpunkt_iri(local: str) -> URIRef:
+    """IRI of a time:Instant, named after what it belongs to and its value."""
+    return ID[f"zeitpunkt/{local}"]
+
+
+def kontrakt_iri(local: str) -> URIRef:
+    """IRI of a Kontrakt: the Kooperation's slug and the year of conclusion."""
+    return ID[f"kontrakt/{local}"]
+
+
+def gremium_iri(kooperation_slug: str, local: str) -> URIRef:
+    """IRI of a Gremium of a Kooperation."""
+    return ID[f"gremium/{kooperation_slug}-{local}"]
+
+
+def geschaeftsstelle_iri(kooperation_slug: str) -> URIRef:
+    """IRI of the Geschäftsstelle of a Kooperation."""
+    return ID[f"geschaeftsstelle/{kooperation_slug}"]
+
+
+def person_iri(local: str) -> URIRef:
+    """IRI of a person (a contact), derived from the name."""
+    return ID[f"person/{local}"]
+
+
+def organisation_iri(local: str) -> URIRef:
+    """IRI of an organisation that is no Gebietskörperschaft (partner, funder)."""
+    return ID[f"organisation/{local}"]
+
+
+def kontaktstelle_iri(kooperation_slug: str) -> URIRef:
+    """IRI of a Kooperation's contact point (schema:ContactPoint) when no person is named."""
+    return ID[f"kontaktstelle/{kooperation_slug}"]

@@ -26,7 +26,17 @@ from rapidfuzz import fuzz, process
 from . import resources
 from .errors import InputError, NoUniqueAnswer
 
-__all__ = ["Candidate", "Resolution", "resolve", "resolve_unique"]
+__all__ = [
+    "Candidate",
+    "KreisMatch",
+    "Resolution",
+    "gemeinde_by_ags",
+    "kreis_by_key",
+    "land_codes",
+    "resolve",
+    "resolve_kreis",
+    "resolve_unique",
+]
 
 UNIQUE = "unique"
 AMBIGUOUS = "ambiguous"
@@ -66,6 +76,10 @@ class Candidate:
     def as_dict(self) -> dict[str, object]:
         """The fields as a plain dict (for JSON)."""
         return dataclasses.asdict(self)
+
+    def one_line(self) -> str:
+        """AGS, name, Kreis and Land on one line (for messages)."""
+        return _one_line(self)
 
 
 @dataclass(frozen=True)
@@ -990,3 +1004,51 @@ def resolve_unique(name: str, *, land: str | None = None, kreis: str | None = No
     else:
         message = f"no municipality named {name!r}, nor any with a similar name"
     raise NoUniqueAnswer(message)
+
+
+# ----------------------------------------------------------------------------- lookups by key
+# Used by the profile importer (coopgraph.profile): Kreise as members, names for keys.
+
+
+@dataclass(frozen=True)
+class KreisMatch:
+    """A Kreis (or kreisfreie Stadt as Kreis) a name or key denotes."""
+
+    key: str
+    name: str
+    land_key: str
+    land_code: str
+
+
+def resolve_kreis(name: str, *, land: str | None = None) -> list[KreisMatch]:
+    """Every Kreis a Kreis name or five-digit key denotes ("Kreis Coesfeld", "05558")."""
+    index = _index()
+    land_key = _land_key(index, land) if land is not None else None
+    if land is not None and land_key is None:
+        raise InputError(f"unknown Land {land!r}", field="land")
+    out = []
+    for key in _kreis_keys(index, name):
+        k = index.kreise[key]
+        if land_key is None or k.land_key == land_key:
+            out.append(KreisMatch(key, k.label, k.land_key, index.laender[k.land_key][1]))
+    return out
+
+
+def gemeinde_by_ags(ags: str) -> Candidate | None:
+    """The Gemeinde with this AGS, or None."""
+    for c in _index().gemeinden:
+        if c.ags == ags:
+            return c
+    return None
+
+
+def kreis_by_key(key: str) -> KreisMatch | None:
+    """The Kreis with this five-digit key, or None."""
+    index = _index()
+    k = index.kreise.get(key)
+    return None if k is None else KreisMatch(key, k.label, k.land_key, index.laender[k.land_key][1])
+
+
+def land_codes() -> dict[str, str]:
+    """ISO 3166-2:DE code of each Land ("NW") → its two-digit key ("05")."""
+    return {code: key for key, (_name, code) in _index().laender.items()}

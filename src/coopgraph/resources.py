@@ -50,3 +50,17 @@ def query_files() -> list[Path]:
 def templates_dir() -> Path:
     """Jinja2 templates of the published site (package data inside ``coopgraph``)."""
     return _root("templates")
+
+
+def profiles_dir() -> Path:
+    """The bundled Steckbrief profiles (``profiles/*.yaml``), one per bundled cooperation."""
+    return _root("profiles")
+
+
+def profile_files() -> list[Path]:
+    return sorted(profiles_dir().glob("*.yaml"))
+
+
+def steckbrief_schema_file() -> Path:
+    """The JSON Schema of the Steckbrief (profile) format."""
+    return _root("schemas") / "steckbrief.schema.json"

@@ -21,7 +21,7 @@ from rdflib.term import Node
 
 from . import resources
 from .errors import StoreError
-from .loader import LoadedGraph, load, parse_file, to_rdflib
+from .loader import LoadedGraph, load, load_document, parse_file, to_rdflib
 from .namespaces import PREFIXES, SH
 from .store import Store
 
@@ -228,6 +228,11 @@ def validate_graph(loaded: LoadedGraph) -> ValidationReport:
 def validate(paths: Sequence[str | Path] | None = None) -> ValidationReport:
     """Validate the bundled data (no paths) or the given files with what they refer to."""
     return validate_graph(load(paths))
+
+
+def validate_document(data: bytes, origin: str) -> ValidationReport:
+    """Validate a Turtle document not yet written (e.g. an import) with what it refers to."""
+    return validate_graph(load_document(data, origin))
 
 
 def validate_store(store: Store, name: str) -> ValidationReport:
