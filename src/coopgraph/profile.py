@@ -1174,9 +1174,8 @@ def export(g: Graph, coop: URIRef) -> dict[str, Any]:
             _put(c, "date", _instant_value(g, when))
         _put(c, "date_note", _lang_value(g, when, SKOS.note) if when is not None else None)
         _put(c, "signed_by", _lang_value(g, k, COOP.unterzeichnetDurch))
-        c["signatories"] = [
-            _ref_name(g, s, member_names) for s in sorted(g.objects(k, COOP.unterzeichner), key=str)
-        ]
+        signatories = sorted(g.objects(k, COOP.unterzeichner), key=str)
+        _put(c, "signatories", [_ref_name(g, s, member_names) for s in signatories])
         _put(c, "sources", _sources_of(g, k, all_sources))
         p["contract"] = c
     bodies = []
