@@ -33,15 +33,20 @@ class Source:
 
 
 def source_name(path: Path) -> str:
-    """A file's stable name: its path below the package (``data/…``, ``ontology/…``) or the
-    working directory, with ``/`` separators; an absolute path (without the leading ``/``)
-    otherwise."""
+    """A file's stable name: its path below the package or a checkout (``data/…``,
+    ``ontology/…``) or the working directory, with ``/`` separators; an absolute path (without
+    the leading ``/``) otherwise."""
     resolved = path.resolve()
     for prefix, root in (("ontology", resources.ontology_dir()), ("data", resources.data_dir())):
         try:
             return f"{prefix}/{resolved.relative_to(root.resolve()).as_posix()}"
         except ValueError:
             continue
+    # a checkout of the repository (or a data repository laid out like it) names its files the
+    # same way, whether or not the package is installed from it
+    for parent in resolved.parents:
+        if parent.name in ("data", "ontology") and (parent.parent / "ontology").is_dir():
+            return f"{parent.name}/{resolved.relative_to(parent).as_posix()}"
     try:
         return resolved.relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
