@@ -237,6 +237,17 @@ class LoadedStore:
     def triples(self) -> int:
         return len(self.store)
 
+    @classmethod
+    def on_disk(cls, path: Path) -> LoadedStore:
+        """An oxigraph store on disk whose named graphs are files (as ``load_store`` made it)."""
+        loaded = cls(ox.Store(str(path)))
+        for g in sorted(
+            n.value for n in loaded.store.named_graphs() if isinstance(n, ox.NamedNode)
+        ):
+            if g.startswith("file:"):
+                loaded.names[g] = _display(Path(g.removeprefix("file://")))
+        return loaded
+
 
 def to_oxigraph_term(node: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal | None:
     if isinstance(node, URIRef):

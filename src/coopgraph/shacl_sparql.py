@@ -589,11 +589,102 @@ class _Compiler:
             raise UnsupportedShapeError(f"{constraint}: GRAPH, SERVICE or MINUS")
         self.collect_prefixes(constraint)
         inner = re.sub(r"\$this\b", "?this", text)
-        if not re.match(r"\s*SELECT\s+\?this\s+\?value\s+WHERE", inner, re.IGNORECASE):
-            raise UnsupportedShapeError(f"{constraint}: expected 'SELECT $this ?value WHERE'")
-        query = f"SELECT ?this ?value WHERE {{ {target} {{ {inner} }} }}"
+        head = re.match(r"\s*SELECT\s+\?this\s+\?value\s+WHERE\s*\{", inner, re.IGNORECASE)
+        if head is None or not inner.rstrip().endswith("}"):
+            raise UnsupportedShapeError(f"{constraint}: expected 'SELECT $this ?value WHERE {{…}}'")
+        body = factor_optionals(inner[head.end() : inner.rstrip().rindex("}")])
+        # the body joins the targets directly (not as a subquery), so the engine binds ?this
+        # first, as pre-binding $this would; the projection and multiplicity stay the same
+        query = f"SELECT ?this ?value WHERE {{ {target} {body} }}"
         own = self.messages(constraint)
         return Check(query, shape, None, "sparql", (("SPARQL", None),), severity, own or messages)
+
+
+_OPTIONAL = re.compile(r"OPTIONAL\s*\{([^{}\"']*)\}", re.IGNORECASE)
+
+
+def _enclosing_brace(text: str, at: int) -> int:
+    """Index of the ``{`` opening the group that contains position ``at`` (-1 at top level)."""
+    depth, i = 0, at - 1
+    while i >= 0:
+        if text[i] == "}":
+            depth += 1
+        elif text[i] == "{":
+            if depth == 0:
+                return i
+            depth -= 1
+        i -= 1
+    return -1
+
+
+def _closing_paren(text: str, open_at: int) -> int:
+    depth = 0
+    for i in range(open_at, len(text)):
+        if text[i] == "(":
+            depth += 1
+        elif text[i] == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+    return -1
+
+
+def factor_optionals(text: str) -> str:
+    """Rewrite ``OPTIONAL { P ?x } … FILTER (!BOUND(?x) || C)`` inside an EXISTS group.
+
+    Inside ``EXISTS``/``NOT EXISTS`` only the existence of a solution counts, so the pair is
+    equivalent to ``FILTER (NOT EXISTS { P ?x } || EXISTS { P ?x FILTER (C) })`` when ?x
+    occurs nowhere else, the other variables of P are bound earlier in the group, and each
+    such filter mentions one optional variable only. Oxigraph evaluates the OPTIONAL form
+    without the outer bindings (seconds per row on a national graph); the rewritten form runs
+    in milliseconds. Anything not matching these conditions is left as it is.
+    """
+    while True:
+        for m in _OPTIONAL.finditer(text):
+            pattern = m.group(1).strip().rstrip(".").strip()
+            last = re.search(r"(\?\w+)$", pattern)
+            if last is None:
+                continue
+            x = last.group(1)
+            if len(re.findall(re.escape(x) + r"\b", pattern)) != 1:
+                continue
+            group = _enclosing_brace(text, m.start())
+            if group < 0 or not re.search(r"EXISTS\s*$", text[:group], re.IGNORECASE):
+                continue
+            f = re.compile(r"FILTER\s*\(\s*!\s*BOUND\s*\(\s*" + re.escape(x) + r"\s*\)\s*\|\|")
+            found = f.search(text, m.end())
+            if found is None or _enclosing_brace(text, found.start()) != group:
+                continue
+            close = _closing_paren(text, text.index("(", found.start()))
+            if close < 0:
+                continue
+            condition = text[found.end() : close]
+            others = set(re.findall(r"\?\w+", pattern)) - {x}
+            before = _OPTIONAL.sub("", text[group : m.start()])
+            if any(not re.search(re.escape(v) + r"\b", before) for v in others):
+                continue
+            rest = text[: m.start()] + text[m.end() : found.start()] + text[close + 1 :]
+            if re.search(re.escape(x) + r"\b", rest):
+                continue
+            optional_vars = {
+                o.group(1)
+                for o in (
+                    re.search(r"(\?\w+)\s*\.?\s*$", q.group(1)) for q in _OPTIONAL.finditer(text)
+                )
+                if o is not None
+            } - {x}
+            if any(re.search(re.escape(v) + r"\b", condition) for v in optional_vars):
+                continue
+            replacement = (
+                f"FILTER (NOT EXISTS {{ {pattern} }} "
+                f"|| EXISTS {{ {pattern} FILTER ({condition}) }})"
+            )
+            text = (
+                text[: m.start()] + text[m.end() : found.start()] + replacement + text[close + 1 :]
+            )
+            break
+        else:
+            return text
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,8 @@ from rdflib.term import Node
 
 from . import resources
 from .errors import InputError, UnsupportedShapeError
-from .loader import LoadedGraph, LoadedStore, load, load_store, parse_file, to_rdflib
+from .loader import LoadedGraph, LoadedStore, expand_paths, load, load_store, parse_file, to_rdflib
+from .loader import _display as loader_display
 from .namespaces import PREFIXES, SH
 from .shacl_sparql import CompiledShapes, RawResult, compile_shapes, copy_path
 from .store import Store
@@ -340,6 +341,83 @@ def validate_loaded_store(
     raw = compiled.run(loaded.store, focus=focus, union=True)
     violations, report_graph = _fast_results(raw, loaded.origin)
     return _report(violations, report_graph, loaded.files, loaded.triples())
+
+
+def _affected(store: ox.Store, quads: Sequence[ox.Quad]) -> list[Any]:
+    """Focus nodes a change can affect: every term of the changed triples, and what points at
+    their subjects (e.g. the Kooperation whose member count a new membership changes)."""
+    terms: set[Any] = set()
+    for q in quads:
+        terms.add(q.subject)
+        terms.add(q.object)
+    subjects = sorted({str(q.subject) for q in quads if isinstance(q.subject, ox.NamedNode)})
+    for start in range(0, len(subjects), 500):
+        values = " ".join(subjects[start : start + 500])
+        rows = store.query(
+            f"SELECT DISTINCT ?s WHERE {{ VALUES ?o {{ {values} }} ?s ?p ?o }}",
+            use_default_graph_as_union=True,
+        )
+        terms.update(row["s"] for row in rows)  # type: ignore[union-attr]
+    return [t for t in terms if not isinstance(t, ox.BlankNode)]
+
+
+def _times_stated(store: ox.Store, quad: ox.Quad, limit: int) -> int:
+    """In how many named graphs a triple is stated (counting up to ``limit``)."""
+    n = 0
+    for _ in store.quads_for_pattern(quad.subject, quad.predicate, quad.object):
+        n += 1
+        if n >= limit:
+            break
+    return n
+
+
+def validate_incremental(loaded: LoadedStore, paths: Sequence[str | Path]) -> ValidationReport:
+    """Check new or changed files against an already loaded graph, without re-checking it all.
+
+    Each file replaces the named graph it had (a changed file) or is added (a new one); only
+    the focus nodes the change can affect are validated, against the whole graph (so AGS
+    uniqueness and membership counts still see everything). The store is left as it was.
+    Limitation: a constraint that looks more than one hop away from a changed node (e.g. a
+    Kontrakt whose signatory's membership dates changed in another file) is only re-checked
+    when that Kontrakt is itself in or next to the change.
+    """
+    compiled = compiled_shapes()
+    if compiled is None:
+        raise UnsupportedShapeError("the shapes cannot be compiled for the fast engine")
+    files = expand_paths(paths)
+    store = loaded.store
+    saved: list[ox.Quad] = []
+    added: list[ox.NamedNode] = []
+    names_before = dict(loaded.names)
+    try:
+        for path in files:
+            name = ox.NamedNode(path.resolve().as_uri())
+            old = list(store.quads_for_pattern(None, None, None, name))
+            saved.extend(old)
+            store.clear_graph(name) if old else None
+            loaded.add_file(path, name)
+            loaded.names[name.value] = loader_display(path)
+            added.append(name)
+        # what changed: triples of the new files and of the replaced ones that the rest of
+        # the graph does not state anyway (e.g. a shared source described in every file)
+        changed = [q for q in saved if _times_stated(store, q, 1) == 0]
+        for name in added:
+            changed.extend(
+                q
+                for q in store.quads_for_pattern(None, None, None, name)
+                if _times_stated(store, q, 2) == 1
+            )
+        focus = _affected(store, changed)
+        raw = compiled.run(store, focus=focus, union=True)
+        violations, report_graph = _fast_results(raw, loaded.origin)
+        triples = sum(1 for name in added for _ in store.quads_for_pattern(None, None, None, name))
+    finally:
+        for name in added:
+            store.clear_graph(name)
+            store.remove_graph(name)
+        store.extend(saved)
+        loaded.names = names_before
+    return _report(violations, report_graph, files, triples)
 
 
 def validate(
