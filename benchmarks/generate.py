@@ -1,4 +1,4 @@
-"""A seeded generator of a national-scale coopgraph: the real Kommunen plus N synthetic cooperations.
+"""A seeded generator of a national-scale graph: the real Kommunen plus N synthetic cooperations.
 
 The real part is the bundled data (ontology, every Kommune, Kreis and Land of the register,
 the Gemeindeverbände and the real cooperations); it is used as it is, not copied. The
@@ -218,7 +218,7 @@ def cooperation_ttl(
         w(f"    org:hasUnit gremium:{slug}-{g} ;")
     if inject == "cooperation-without-source":
         expected.append((coop_iri, "MinCountConstraintComponent"))
-        w(f"    coop:projektstart \"{founded[0]}\"^^xsd:gYear .\n")
+        w(f'    coop:projektstart "{founded[0]}"^^xsd:gYear .\n')
     else:
         w(f"    dct:source <{SOURCE}> .\n")
 
@@ -257,15 +257,21 @@ def cooperation_ttl(
             b_iri = f"{ID}zeitpunkt/{slug}-{ags}-beginn"
             joined = _date(rng, max(founded[0] + 1, 1951), 2024)
             if hit and inject == "invalid-date":
-                extra.append(f'{begin} a time:Instant ; time:inXSDDate "{joined[0]}-02-30"^^xsd:date .')
+                extra.append(
+                    f'{begin} a time:Instant ; time:inXSDDate "{joined[0]}-02-30"^^xsd:date .'
+                )
                 expected.append((b_iri, "DatatypeConstraintComponent"))
             elif hit and inject == "year-of-two-digits":
-                extra.append(f'{begin} a time:Instant ; time:inXSDgYear "{joined[0] % 100:02d}"^^xsd:gYear .')
+                extra.append(
+                    f'{begin} a time:Instant ; time:inXSDgYear "{joined[0] % 100:02d}"^^xsd:gYear .'
+                )
                 expected.append((b_iri, "PatternConstraintComponent"))
             elif rng.random() < 0.5:
                 extra.append(f'{begin} a time:Instant ; time:inXSDgYear "{joined[0]}"^^xsd:gYear .')
             else:
-                extra.append(f'{begin} a time:Instant ; time:inXSDDate "{_iso(joined)}"^^xsd:date .')
+                extra.append(
+                    f'{begin} a time:Instant ; time:inXSDDate "{_iso(joined)}"^^xsd:date .'
+                )
             if hit and inject == "membership-without-beginning":
                 extra = []
                 expected.append((m_iri, "OrConstraintComponent"))
@@ -273,13 +279,16 @@ def cooperation_ttl(
                 interval.append(f"time:hasBeginning {begin}")
             if hit and inject == "membership-end-before-beginning":
                 end = f"zeitpunkt:{slug}-{ags}-ende"
-                extra.append(f'{end} a time:Instant ; time:inXSDDate "{joined[0] - 1}-06-30"^^xsd:date .')
+                extra.append(
+                    f'{end} a time:Instant ; time:inXSDDate "{joined[0] - 1}-06-30"^^xsd:date .'
+                )
                 interval.append(f"time:hasEnd {end}")
                 expected.append((z_iri, "SPARQLConstraintComponent"))
         if kind != "unknown" and not hit and rng.random() < 0.1:
             end = f"zeitpunkt:{slug}-{ags}-ende"
             first = joined[0] if kind == "later" else 2023
-            extra.append(f'{end} a time:Instant ; time:inXSDgYear "{rng.randint(max(first, 2023), 2025)}"^^xsd:gYear .')
+            year = rng.randint(max(first, 2023), 2025)
+            extra.append(f'{end} a time:Instant ; time:inXSDgYear "{year}"^^xsd:gYear .')
             interval.append(f"time:hasEnd {end}")
         member = f"kommune:{ags}"
         if last and inject == "unknown-member":
