@@ -285,3 +285,37 @@ def test_validate_what_a_remote_sparql_store_holds(oxigraph_server, cli) -> None
     results = json.loads(broken.out)["results"]
     assert [(r["focusNode"], r["resultPath"]) for r in results] == [(str(RUHR), "dct:source")]
     assert results[0]["file"] == url
+
+
+def test_a_changed_file_is_checked_against_a_loaded_store(tmp_path: Path, cli) -> None:
+    """`coopgraph load` fills a store; `coopgraph validate FILE --store oxigraph:DIR` checks an
+    edited copy of one of its files (same place in a checkout: same named graph) against the
+    rest of the graph without re-checking it all, and leaves the store as it was."""
+    store = f"oxigraph:{tmp_path / 'db'}"
+    kommunen = resources.data_dir() / "kommunen"
+    files = [*resources.ontology_files(), kommunen / "laender.ttl", kommunen / "kreise.ttl"]
+    files.append(kommunen / "gemeinden-05.ttl")
+    assert (
+        cli("load", *map(str, files), str(RUHR_FILE), str(MUENSTER_FILE), "--store", store).code
+        == 0
+    )
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    before = cli("sparql", count, "--store", store, "--format", "csv").out
+
+    checkout = tmp_path / "checkout"
+    (checkout / "ontology").mkdir(parents=True)
+    edited = checkout / "data" / "kooperationen" / RUHR_FILE.name
+    edited.parent.mkdir(parents=True)
+    text = RUHR_FILE.read_text(encoding="utf-8")
+    edited.write_text(text, encoding="utf-8")
+    same = cli("validate", str(edited), "--store", store)
+    assert same.code == 0, same.out + same.err
+
+    graph = Graph().parse(data=text, format="turtle")
+    graph.remove((RUHR, RDFS.label, None))
+    graph.serialize(edited, format="turtle")
+    broken = cli("validate", str(edited), "--store", store, "--format", "json")
+    assert broken.code == 1
+    found = json.loads(broken.out)["results"]
+    assert [v["focusNode"] for v in found if v["severity"] == "Violation"] == [str(RUHR)]
+    assert cli("sparql", count, "--store", store, "--format", "csv").out == before

@@ -15,15 +15,18 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import __version__, queries
+from . import queries
 from .errors import CoopgraphError, InputError
-from .queries import QueryResult
-from .results import GRAPH_FORMATS, SELECT_FORMATS, render_boolean, render_graph, render_select
-from .store import Store, open_store
-from .store.graphs import Transfer
+from .formats import GRAPH_FORMATS, SELECT_FORMATS
+from .store import open_store
 
+# Heavy modules (rdflib, pySHACL, the store backends) are imported where they are used, so
+# `coopgraph --help` and `coopgraph query --list` start fast.
 if TYPE_CHECKING:
     from .profile import ProfileInvalid
+    from .queries import QueryResult
+    from .store import Store
+    from .store.graphs import Transfer
 
 EXIT_OK, EXIT_FAIL, EXIT_ERROR = 0, 1, 2
 DEFAULT_STORE = "oxigraph"
@@ -77,17 +80,22 @@ def _out(text: str) -> None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from .validate import validate, validate_store
+    from .validate import validate, validate_incremental, validate_store
 
     profiles = [p for p in args.paths if _is_profile(p)]
     if profiles:
         return _validate_profiles(args, profiles, [p for p in args.paths if not _is_profile(p)])
-    if args.paths or args.store in ("oxigraph", "memory"):
-        report = validate(args.paths or None)
+    if args.paths and args.store.startswith("oxigraph:") and args.engine == "fast":
+        # new or changed files against the graph already in an on-disk store (incremental)
+        from .loader import LoadedStore
+
+        report = validate_incremental(LoadedStore.on_disk(Path(args.store[9:])), args.paths)
+    elif args.paths or args.store in ("oxigraph", "memory"):
+        report = validate(args.paths or None, engine=args.engine)
     else:  # a store of its own (on disk or remote): check what it holds
         store = open_store(args.store, timeout=_timeout(args))
         try:
-            report = validate_store(store, args.store)
+            report = validate_store(store, args.store, engine=args.engine)
         finally:
             store.close()
     if args.format == "json":
@@ -242,6 +250,8 @@ def _params(pairs: list[str]) -> dict[str, str]:
 
 
 def _print_result(args: argparse.Namespace, store: Store, result: QueryResult) -> None:
+    from .results import render_boolean, render_graph, render_select
+
     fmt = args.format
     if result.select is not None:
         fmt = fmt or "table"
@@ -284,7 +294,7 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 
 def _catalog_listing(args: argparse.Namespace) -> str:
-    items = sorted(queries.catalog().values(), key=lambda q: q.name)
+    items = sorted(queries.headers(), key=lambda q: q.name)
     if args.format == "json":
         doc = [
             {
@@ -477,6 +487,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Exit codes: 0 ok, 1 data does not conform or no unique answer, "
         "2 bad input or environment.",
     )
+    from . import __version__
+
     parser.add_argument("--version", action="version", version=f"coopgraph {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
@@ -492,6 +504,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="Turtle files or folders, or Steckbrief profiles (.yaml: built and "
                    "checked, nothing written)")  # fmt: skip
     p.add_argument("--format", choices=("text", "json", "turtle"), default="text")
+    p.add_argument(
+        "--engine",
+        choices=("fast", "pyshacl"),
+        default="fast",
+        help="fast: the shapes as set-based SPARQL on pyoxigraph (default); pyshacl: the "
+        "reference engine. With PATH and --store oxigraph:DIR, PATH is checked against the "
+        "graph in DIR without re-checking all of it.",
+    )
     p.set_defaults(handler=cmd_validate)
 
     p = sub.add_parser(

@@ -50,3 +50,7 @@ class NoUniqueAnswer(CoopgraphError):
     """A question with no answer or several (e.g. an ambiguous name): exit 1, not an input error."""
 
     exit_code = 1
+
+
+class UnsupportedShapeError(CoopgraphError):
+    """A SHACL construct the fast engine does not compile (validation falls back to pySHACL)."""

@@ -131,7 +131,14 @@ def _referenced(loaded: LoadedGraph, store: ox.Store, depth: int = 3) -> list[ox
     known = {str(s) for s in loaded.graph.subjects()}
     frontier = {
         str(o) for o in loaded.graph.objects() if isinstance(o, URIRef) and o.startswith(str(ID))
-    } - known
+    }
+    return _pull(known, frontier, store, depth)
+
+
+def _pull(known: set[str], frontier: set[str], store: ox.Store, depth: int) -> list[ox.Triple]:
+    """Triples of ``store`` about the IRIs in ``frontier`` and, ``depth`` hops on, theirs."""
+    known = set(known)
+    frontier = frontier - known
     pulled: list[ox.Triple] = []
     for _ in range(depth):
         next_frontier: set[str] = set()
@@ -187,4 +194,128 @@ def load_document(data: bytes, origin: str, *, referenced: bool = True) -> Loade
     loaded.files.append(Path(origin))
     if referenced:
         loaded.add_triples(_referenced(loaded, bundled_store()), origin=None)
+    return loaded
+
+
+# ---------------------------------------------------------------- an oxigraph store of files
+
+ONTOLOGY_GRAPH = ox.NamedNode("urn:coopgraph:ontology")
+REFERENCED_GRAPH = ox.NamedNode("urn:coopgraph:referenced")
+
+
+@dataclass
+class LoadedStore:
+    """Files loaded into a pyoxigraph store, each in a named graph of its own (its file IRI).
+
+    The named graphs tell where each subject came from and let one file be replaced; queries
+    see their union as the default graph.
+    """
+
+    store: ox.Store = field(default_factory=ox.Store)
+    files: list[Path] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)  # graph IRI -> file as displayed
+
+    def add_file(self, path: Path, graph: ox.NamedNode | None = None) -> ox.NamedNode:
+        """Bulk-load one RDF file into its named graph (or ``graph``); errors name the line."""
+        fmt = RDF_EXTENSIONS.get(path.suffix.lower())
+        if fmt is None:
+            parse_file(path)  # raises the unknown-type error
+        name = graph or graph_of(path)
+        try:
+            self.store.bulk_load(path=str(path), format=fmt, to_graph=name)
+        except (SyntaxError, ValueError, OSError):
+            parse_file(path)  # the same error, with file and line
+            raise RdfSyntaxError("cannot parse", file=path) from None
+        return name
+
+    def add_data_file(self, path: Path) -> None:
+        name = self.add_file(path)
+        self.names[name.value] = _display(path)
+        self.files.append(path)
+
+    def origin(self, node: Node) -> str | None:
+        """The first loaded file describing a node; for a literal, one holding it as a value."""
+        term = to_oxigraph_term(node)
+        if term is None:
+            return None
+        order = {name: i for i, name in enumerate(self.names)}
+        patterns = [(term, None, None)] if not isinstance(term, ox.Literal) else []
+        patterns.append((None, None, term))  # type: ignore[arg-type]
+        for s, p, o in patterns:
+            graphs = {q.graph_name.value for q in self.store.quads_for_pattern(s, p, o)
+                      if isinstance(q.graph_name, ox.NamedNode)}  # fmt: skip
+            found = sorted((order[g], g) for g in graphs if g in order)
+            if found:
+                return self.names[found[0][1]]
+        return None
+
+    def triples(self) -> int:
+        return len(self.store)
+
+    @classmethod
+    def on_disk(cls, path: Path) -> LoadedStore:
+        """An oxigraph store on disk whose named graphs are files (as ``coopgraph load`` made
+        it: one graph per file, named by ``graph_of``)."""
+        from .namespaces import GRAPH
+
+        loaded = cls(ox.Store(str(path)))
+        for g in sorted(
+            n.value for n in loaded.store.named_graphs() if isinstance(n, ox.NamedNode)
+        ):
+            if g.startswith(str(GRAPH)) and not g.startswith(str(GRAPH["staging/"])):
+                loaded.names[g] = g.removeprefix(str(GRAPH))
+        return loaded
+
+
+def graph_of(path: Path) -> ox.NamedNode:
+    """The named graph of a file, the same as ``coopgraph load`` and ``push`` give it."""
+    from .namespaces import graph_iri
+    from .store.graphs import source_name
+
+    return ox.NamedNode(str(graph_iri(source_name(path))))
+
+
+def to_oxigraph_term(node: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal | None:
+    if isinstance(node, URIRef):
+        return ox.NamedNode(str(node))
+    if isinstance(node, BNode):
+        return ox.BlankNode(str(node))
+    if isinstance(node, Literal):
+        if node.language:
+            return ox.Literal(str(node), language=node.language)
+        if node.datatype:
+            return ox.Literal(str(node), datatype=ox.NamedNode(str(node.datatype)))
+        return ox.Literal(str(node))
+    return None
+
+
+def load_store(
+    paths: Sequence[str | Path] | None = None,
+    *,
+    with_ontology: bool = True,
+    referenced: bool = True,
+    store: LoadedStore | None = None,
+) -> LoadedStore:
+    """Like ``load``, into a pyoxigraph store (one named graph per file), never through rdflib."""
+    loaded = store or LoadedStore()
+    if with_ontology:
+        for path in resources.ontology_files():
+            loaded.add_file(path, ONTOLOGY_GRAPH)
+    files = resources.data_files() if paths is None else expand_paths(paths)
+    for path in files:
+        loaded.add_data_file(path)
+    if paths is not None and referenced:
+        data_graphs = [ox.NamedNode(g) for g in loaded.names]
+        known: set[str] = set()
+        frontier: set[str] = set()
+        for g in data_graphs:
+            for q in loaded.store.quads_for_pattern(None, None, None, g):
+                if isinstance(q.subject, ox.NamedNode):
+                    known.add(q.subject.value)
+                o = q.object
+                if isinstance(o, ox.NamedNode) and o.value.startswith(str(ID)):
+                    frontier.add(o.value)
+        pulled = _pull(known, frontier, bundled_store(), 3)
+        loaded.store.extend(ox.Quad(t.subject, t.predicate, t.object, REFERENCED_GRAPH)
+                            for t in pulled)  # fmt: skip
     return loaded

@@ -23,16 +23,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-
-from pyparsing import ParseException
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import XSD
-from rdflib.plugins.sparql.parser import parseQuery
-from rdflib.term import Node
+from typing import TYPE_CHECKING
 
 from . import resources
 from .errors import InputError, RdfSyntaxError
-from .store import SelectResult, Store, open_store
+
+if TYPE_CHECKING:  # rdflib is imported where it is used: listing queries needs no rdflib
+    from rdflib import Graph
+    from rdflib.term import Node
+
+    from .store import SelectResult, Store
 
 PARAM_TYPES = ("iri", "string", "date", "year", "integer")
 _META = re.compile(
@@ -93,6 +93,8 @@ class SavedQuery:
                 f"missing required parameter of type {p.type} for query {self.name!r}{example}",
                 field=p.name,
             )
+        from rdflib.term import Node
+
         out: dict[str, Node] = {}
         for name, value in values.items():
             out[name] = value if isinstance(value, Node) else declared[name].bind(value)
@@ -101,6 +103,9 @@ class SavedQuery:
 
 def to_term(raw: str, type_: str, *, field: str) -> Node:
     """Turn a parameter value given as text into an RDF term of the declared type."""
+    from rdflib import Literal, URIRef
+    from rdflib.namespace import XSD
+
     if type_ == "iri":
         if not _IRI.match(raw):
             raise InputError(f"not an absolute IRI: {raw!r}", field=field)
@@ -127,6 +132,9 @@ def to_term(raw: str, type_: str, *, field: str) -> Node:
 
 
 def _form(text: str, path: Path) -> str:
+    from pyparsing import ParseException
+    from rdflib.plugins.sparql.parser import parseQuery
+
     try:
         parsed = parseQuery(text)
     except ParseException as exc:
@@ -173,6 +181,32 @@ def read(path: str | Path) -> SavedQuery:
         raise InputError(f"cannot read query file: {exc}", file=path) from exc
     summary, notes, params = _metadata(text, path)
     return SavedQuery(path.stem, path, text, _form(text, path), summary, notes, params)
+
+
+_FORM_WORD = re.compile(r"^\s*(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE | re.MULTILINE)
+
+
+def headers() -> list[SavedQuery]:
+    """Every saved query's name, summary and parameters from its ``#+`` header alone.
+
+    For listing (``coopgraph query --list``): no SPARQL parsing and no rdflib import, so it is
+    fast; the form is the first query keyword. ``catalog()`` checks the SPARQL as well.
+    """
+    out = []
+    for path in resources.query_files():
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"cannot read query file: {exc}", file=path) from exc
+        summary, notes, params = _metadata(text, path)
+        body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+        form = _FORM_WORD.search(body)
+        out.append(
+            SavedQuery(
+                path.stem, path, text, form[1].upper() if form else "SELECT", summary, notes, params
+            )
+        )
+    return out
 
 
 @lru_cache(maxsize=1)
@@ -239,6 +273,8 @@ def run(
 @lru_cache(maxsize=1)
 def default_store() -> Store:
     """The embedded store with the bundled data, opened once per process."""
+    from .store import open_store
+
     return open_store("oxigraph")
 
 
@@ -251,6 +287,8 @@ SELECT ?s ?label WHERE { VALUES ?s { %s } ?s rdfs:label|skos:prefLabel ?label }
 
 def labels(store: Store, nodes: set[Node], lang: str) -> dict[Node, str]:
     """A human label for each IRI that has one, preferring ``lang``, then untagged, then any."""
+    from rdflib import Literal, URIRef
+
     iris = sorted(n for n in nodes if isinstance(n, URIRef))
     found: dict[Node, tuple[int, str]] = {}
     for start in range(0, len(iris), 2000):

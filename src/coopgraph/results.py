@@ -12,11 +12,9 @@ from rdflib.term import Node
 from tabulate import tabulate
 
 from .errors import InputError
+from .formats import GRAPH_FORMATS, SELECT_FORMATS
 from .namespaces import PREFIXES
 from .store import SelectResult
-
-SELECT_FORMATS = ("table", "csv", "tsv", "json", "markdown")
-GRAPH_FORMATS = ("turtle", "jsonld", "ntriples")
 
 
 def _plain(node: Node | None) -> str:

@@ -2,30 +2,49 @@
 
 The shapes are read into their own graph and never merged into the data graph; the data graph
 is the ontology, its vocabularies and the data (so concept schemes and class hierarchies can be
-checked). pySHACL is the engine.
+checked).
+
+Two engines give the same results: ``fast`` (default) compiles the shapes into set-based
+SPARQL run on pyoxigraph (see ``shacl_sparql``); ``pyshacl`` is the reference. Shapes the fast
+engine cannot compile make it fall back to pySHACL, with a warning, never a silent pass.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+import warnings
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pyshacl import validate as shacl_validate
-from rdflib import Graph, Literal, URIRef
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import RDF
 from rdflib.term import Node
 
 from . import resources
-from .errors import StoreError
-from .loader import LoadedGraph, load, load_document, parse_file, to_rdflib
+from .errors import InputError, StoreError, UnsupportedShapeError
+from .loader import (
+    LoadedGraph,
+    LoadedStore,
+    expand_paths,
+    graph_of,
+    load,
+    load_document,
+    load_store,
+    parse_file,
+    to_rdflib,
+)
+from .loader import _display as loader_display
 from .namespaces import PREFIXES, SH
+from .shacl_sparql import CompiledShapes, RawResult, compile_shapes, copy_path
 from .store import Store
 
 LANGS = ("de", "en")
+ENGINES = ("fast", "pyshacl")
+DEFAULT_ENGINE = "fast"
 
 
 @dataclass(frozen=True)
@@ -171,6 +190,7 @@ def _path_text(report: Graph, path: Node | None) -> str | None:
 
 
 def _violations(report: Graph, loaded: LoadedGraph) -> list[Violation]:
+    """Readable violations from a pySHACL report graph."""
     out = []
     for result in report.subjects(RDF.type, SH.ValidationResult):
         focus = report.value(result, SH.focusNode)
@@ -197,13 +217,31 @@ def _violations(report: Graph, loaded: LoadedGraph) -> list[Violation]:
                 messages=messages,
             )
         )
-    out.sort(key=lambda v: (v.file or "~", v.focus, v.path or "", v.constraint, v.value or ""))
     return out
 
 
-def validate_graph(loaded: LoadedGraph) -> ValidationReport:
-    """Validate an already loaded data graph against the shapes."""
-    data_graph = loaded.graph
+def _check_engine(engine: str) -> None:
+    if engine not in ENGINES:
+        raise InputError(
+            f"unknown engine {engine!r} (one of {', '.join(ENGINES)})", field="--engine"
+        )
+
+
+@lru_cache(maxsize=1)
+def compiled_shapes() -> CompiledShapes | None:
+    """The shapes compiled for the fast engine; None (and a warning) if they cannot be."""
+    try:
+        return compile_shapes(shapes_graph(), message_languages())
+    except UnsupportedShapeError as exc:
+        warnings.warn(
+            f"fast SHACL engine: {exc}; falling back to pySHACL", RuntimeWarning, stacklevel=2
+        )
+        return None
+
+
+def _pyshacl_report(data_graph: Graph) -> Graph:
+    from pyshacl import validate as shacl_validate
+
     _conforms, report_graph, _text = shacl_validate(
         data_graph,
         shacl_graph=shapes_graph(),
@@ -214,20 +252,192 @@ def validate_graph(loaded: LoadedGraph) -> ValidationReport:
         meta_shacl=False,
     )
     assert isinstance(report_graph, Graph)
-    violations = tuple(_violations(report_graph, loaded))
-    conforms = not any(v.severity == "Violation" for v in violations)
+    return report_graph
+
+
+def _report(
+    violations: list[Violation], report_graph: Graph, files: Sequence[Path], triples: int
+) -> ValidationReport:
+    violations.sort(
+        key=lambda v: (v.file or "~", v.focus, v.path or "", v.constraint, v.value or "")
+    )
     return ValidationReport(
-        conforms=conforms,
-        violations=violations,
+        conforms=not any(v.severity == "Violation" for v in violations),
+        violations=tuple(violations),
         report_graph=report_graph,
-        files=tuple(str(p) for p in loaded.files),
-        triples=len(data_graph),
+        files=tuple(str(p) for p in files),
+        triples=triples,
     )
 
 
-def validate(paths: Sequence[str | Path] | None = None) -> ValidationReport:
+def _fast_results(
+    raw: list[RawResult], origin: Callable[[Node], str | None]
+) -> tuple[list[Violation], Graph]:
+    """Readable violations and the SHACL report graph, from the fast engine's raw results."""
+    shapes = shapes_graph()
+    report = Graph()
+    report.bind("sh", SH)
+    node = BNode()
+    report.add((node, RDF.type, SH.ValidationReport))
+    report.add((node, SH.conforms, Literal(not any(r.severity == "Violation" for r in raw))))
+    out = []
+    for r in raw:
+        focus = to_rdflib(r.focus)
+        value = to_rdflib(r.value) if r.value is not None else None
+        result = BNode()
+        report.add((node, SH.result, result))
+        report.add((result, RDF.type, SH.ValidationResult))
+        report.add((result, SH.focusNode, focus))
+        if value is not None:
+            report.add((result, SH.value, value))
+        if r.path is not None:
+            report.add((result, SH.resultPath, copy_path(shapes, r.path, report)))
+        report.add((result, SH.resultSeverity, SH[r.severity]))
+        report.add((result, SH.sourceConstraintComponent, SH[r.component]))
+        report.add((result, SH.sourceShape, r.shape))
+        for lang, text in r.messages:
+            report.add((result, SH.resultMessage, Literal(text, lang=lang or None)))
+        out.append(
+            Violation(
+                file=origin(focus),
+                focus=_short(focus) or "",
+                path=_path_text(shapes, r.path),
+                value=_short(value),
+                severity=r.severity,
+                constraint=r.component,
+                shape=_short(r.shape) if isinstance(r.shape, URIRef) else None,
+                messages=r.messages,
+            )
+        )
+    return out, report
+
+
+def _oxigraph_copy(graph: Graph) -> ox.Store:
+    from .store.oxigraph import to_oxigraph
+
+    store = ox.Store()
+    store.extend(
+        ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o))  # type: ignore[arg-type]
+        for s, p, o in graph
+    )
+    return store
+
+
+def validate_graph(loaded: LoadedGraph, *, engine: str = DEFAULT_ENGINE) -> ValidationReport:
+    """Validate an already loaded data graph against the shapes."""
+    _check_engine(engine)
+    data_graph = loaded.graph
+    compiled = compiled_shapes() if engine == "fast" else None
+    if compiled is None:
+        report_graph = _pyshacl_report(data_graph)
+        violations = _violations(report_graph, loaded)
+    else:
+        raw = compiled.run(_oxigraph_copy(data_graph))
+        violations, report_graph = _fast_results(raw, loaded.origin)
+    return _report(violations, report_graph, loaded.files, len(data_graph))
+
+
+def validate_loaded_store(
+    loaded: LoadedStore, *, focus: Sequence[ox.NamedNode | ox.BlankNode | ox.Literal] | None = None
+) -> ValidationReport:
+    """Validate an oxigraph store of files (one named graph each) with the fast engine.
+
+    With ``focus``, only those focus nodes are checked (incremental validation); the rest of
+    the store is still there for what they refer to (e.g. AGS uniqueness).
+    """
+    compiled = compiled_shapes()
+    if compiled is None:
+        raise UnsupportedShapeError("the shapes cannot be compiled for the fast engine")
+    raw = compiled.run(loaded.store, focus=focus, union=True)
+    violations, report_graph = _fast_results(raw, loaded.origin)
+    return _report(violations, report_graph, loaded.files, loaded.triples())
+
+
+def _affected(store: ox.Store, quads: Sequence[ox.Quad]) -> list[Any]:
+    """Focus nodes a change can affect: every term of the changed triples, and what points at
+    their subjects (e.g. the Kooperation whose member count a new membership changes)."""
+    terms: set[Any] = set()
+    for q in quads:
+        terms.add(q.subject)
+        terms.add(q.object)
+    subjects = sorted({str(q.subject) for q in quads if isinstance(q.subject, ox.NamedNode)})
+    for start in range(0, len(subjects), 500):
+        values = " ".join(subjects[start : start + 500])
+        rows = store.query(
+            f"SELECT DISTINCT ?s WHERE {{ VALUES ?o {{ {values} }} ?s ?p ?o }}",
+            use_default_graph_as_union=True,
+        )
+        terms.update(row["s"] for row in rows)  # type: ignore[union-attr]
+    return [t for t in terms if not isinstance(t, ox.BlankNode)]
+
+
+def _times_stated(store: ox.Store, quad: ox.Quad, limit: int) -> int:
+    """In how many named graphs a triple is stated (counting up to ``limit``)."""
+    n = 0
+    for _ in store.quads_for_pattern(quad.subject, quad.predicate, quad.object):
+        n += 1
+        if n >= limit:
+            break
+    return n
+
+
+def validate_incremental(loaded: LoadedStore, paths: Sequence[str | Path]) -> ValidationReport:
+    """Check new or changed files against an already loaded graph, without re-checking it all.
+
+    Each file replaces the named graph it had (a changed file) or is added (a new one); only
+    the focus nodes the change can affect are validated, against the whole graph (so AGS
+    uniqueness and membership counts still see everything). The store is left as it was.
+    Limitation: a constraint that looks more than one hop away from a changed node (e.g. a
+    Kontrakt whose signatory's membership dates changed in another file) is only re-checked
+    when that Kontrakt is itself in or next to the change.
+    """
+    compiled = compiled_shapes()
+    if compiled is None:
+        raise UnsupportedShapeError("the shapes cannot be compiled for the fast engine")
+    files = expand_paths(paths)
+    store = loaded.store
+    saved: list[ox.Quad] = []
+    added: list[ox.NamedNode] = []
+    names_before = dict(loaded.names)
+    try:
+        for path in files:
+            name = graph_of(path)
+            old = list(store.quads_for_pattern(None, None, None, name))
+            saved.extend(old)
+            store.clear_graph(name) if old else None
+            loaded.add_file(path, name)
+            loaded.names[name.value] = loader_display(path)
+            added.append(name)
+        # what changed: triples of the new files and of the replaced ones that the rest of
+        # the graph does not state anyway (e.g. a shared source described in every file)
+        changed = [q for q in saved if _times_stated(store, q, 1) == 0]
+        for name in added:
+            changed.extend(
+                q
+                for q in store.quads_for_pattern(None, None, None, name)
+                if _times_stated(store, q, 2) == 1
+            )
+        focus = _affected(store, changed)
+        raw = compiled.run(store, focus=focus, union=True)
+        violations, report_graph = _fast_results(raw, loaded.origin)
+        triples = sum(1 for name in added for _ in store.quads_for_pattern(None, None, None, name))
+    finally:
+        for name in added:
+            store.clear_graph(name)
+            store.remove_graph(name)
+        store.extend(saved)
+        loaded.names = names_before
+    return _report(violations, report_graph, files, triples)
+
+
+def validate(
+    paths: Sequence[str | Path] | None = None, *, engine: str = DEFAULT_ENGINE
+) -> ValidationReport:
     """Validate the bundled data (no paths) or the given files with what they refer to."""
-    return validate_graph(load(paths))
+    _check_engine(engine)
+    if engine == "fast" and compiled_shapes() is not None:
+        return validate_loaded_store(load_store(paths))
+    return validate_graph(load(paths), engine="pyshacl")
 
 
 def validate_document(data: bytes, origin: str) -> ValidationReport:
@@ -235,7 +445,7 @@ def validate_document(data: bytes, origin: str) -> ValidationReport:
     return validate_graph(load_document(data, origin))
 
 
-def validate_store(store: Store, name: str) -> ValidationReport:
+def validate_store(store: Store, name: str, *, engine: str = DEFAULT_ENGINE) -> ValidationReport:
     """Validate everything in a store (e.g. a remote endpoint), with the ontology beside it."""
     loaded = load([], with_ontology=True, referenced=False)
     data = store.construct("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
@@ -248,4 +458,4 @@ def validate_store(store: Store, name: str) -> ValidationReport:
         loaded.graph.add((s, p, o))
         loaded.origins.setdefault(s, name)
     loaded.files.append(Path(name))
-    return validate_graph(loaded)
+    return validate_graph(loaded, engine=engine)

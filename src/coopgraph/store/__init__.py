@@ -16,14 +16,15 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
-
-from rdflib import Graph
-from rdflib.term import Node
+from typing import TYPE_CHECKING, Protocol
 
 from ..errors import InputError
 
-Bindings = Mapping[str, Node]
+if TYPE_CHECKING:  # annotations only: opening a store imports rdflib, this module does not
+    from rdflib import Graph
+    from rdflib.term import Node
+
+Bindings = Mapping[str, "Node"]
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,105 @@
+"""The benchmark scripts work (at a tiny N, no timing asserted) and the fast SHACL engine reports
+exactly what pySHACL reports: on every broken-copy case of test_validate and on the generator's
+injected violations."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from rdflib import URIRef
+
+import coopgraph
+from coopgraph import loader
+from coopgraph.validate import _short
+
+from .conftest import REPO
+from .test_validate import CASES
+
+BENCH = REPO / "benchmarks"
+sys.path.insert(0, str(BENCH))
+
+import generate  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Fifteen synthetic cooperations: one of each injected violation and two clean ones."""
+    out = tmp_path_factory.mktemp("synth") / "data"
+    generate.generate(len(generate.INJECTIONS) + 2, out, seed=7)
+    return out
+
+
+def test_generator_is_seeded_synthetic_and_lists_its_injections(synthetic: Path, tmp_path) -> None:
+    manifest = json.loads((synthetic / "manifest.json").read_text(encoding="utf-8"))
+    assert {v["kind"] for v in manifest["injected"]} == set(generate.INJECTIONS)
+    again = tmp_path / "again"
+    generate.generate(manifest["n"], again, seed=7)
+    for name in manifest["files"]:
+        assert (again / name).read_bytes() == (synthetic / name).read_bytes()
+    text = (synthetic / manifest["files"][0]).read_text(encoding="utf-8")
+    assert "kooperation:synth-000000" in text and "Synthetic benchmark data" in text
+
+
+def test_fast_engine_finds_exactly_the_injected_violations_like_pyshacl(synthetic: Path) -> None:
+    manifest = json.loads((synthetic / "manifest.json").read_text(encoding="utf-8"))
+    files = [synthetic / f for f in manifest["files"]]
+    fast = coopgraph.validate(files, engine="fast")
+    reference = coopgraph.validate(files, engine="pyshacl")
+    assert fast.violations == reference.violations
+    want = Counter((_short(URIRef(v["focus"])), v["component"]) for v in manifest["injected"])
+    assert Counter((v.focus, v.constraint) for v in fast.violations) == want
+
+
+def test_new_cooperation_file_is_checked_against_the_loaded_graph(synthetic: Path) -> None:
+    from coopgraph.validate import validate_incremental
+
+    manifest = json.loads((synthetic / "manifest.json").read_text(encoding="utf-8"))
+    loaded = loader.load_store(generate.graph_files(synthetic))  # the whole country
+    before = len(loaded.store)
+    report = validate_incremental(loaded, [synthetic / manifest["new_file"]])
+    assert report.conforms, report.to_text()
+    assert len(loaded.store) == before  # the store is left as it was
+    # an existing file with a defect, re-checked on its own, reports only that file's defects
+    broken = synthetic / manifest["files"][0]
+    again = validate_incremental(loaded, [broken])
+    assert {v.focus for v in again.violations} == {
+        _short(URIRef(v["focus"])) for v in manifest["injected"] if v["file"] == broken.name
+    }
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_fast_engine_equals_pyshacl_on_broken_copy(name: str, tmp_path: Path) -> None:
+    source, mutate, _component, _fragment = CASES[name]
+    loaded = loader.load([source])
+    mutate(loaded.graph)
+    broken = tmp_path / f"{name}.ttl"
+    loaded.graph.serialize(broken, format="turtle")
+    fast = coopgraph.validate([broken], engine="fast")
+    assert fast.violations  # each case breaks something
+    assert fast.violations == coopgraph.validate([broken], engine="pyshacl").violations
+    graph_fast = loader.load([broken])
+    from coopgraph.validate import validate_graph
+
+    assert validate_graph(graph_fast, engine="fast").violations == fast.violations
+
+
+def test_benchmark_runs_at_tiny_n_and_writes_results(tmp_path: Path) -> None:
+    results = tmp_path / "RESULTS.md"
+    run = subprocess.run(
+        [sys.executable, str(BENCH / "run.py"), "--n", "15", "--data", str(tmp_path / "data"),
+         "--results", str(results), "--repeat", "1", "--skip-pyshacl", "--skip-rdflib"],
+        capture_output=True, text=True, check=False, timeout=600,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr[-2000:]
+    table = run.stdout
+    for row in ("triples", "load", "full validation", "peak RSS", "incremental", "cold start",
+                "query `"):  # fmt: skip
+        assert row in table, table
+    assert "injected violations found (manifest) | 15 of 15 listed | | | exact ✓" in table
+    text = results.read_text(encoding="utf-8")
+    assert "## N = 15 synthetic cooperations" in text and "cores" in text
