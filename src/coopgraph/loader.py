@@ -276,6 +276,7 @@ def graph_of(path: Path) -> ox.NamedNode:
 
 
 def to_oxigraph_term(node: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal | None:
+    """The pyoxigraph term equal to an rdflib term (None for anything else, e.g. a variable)."""
     if isinstance(node, URIRef):
         return ox.NamedNode(str(node))
     if isinstance(node, BNode):

@@ -11,12 +11,12 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
+from rdflib import Graph
 from rdflib.term import Node
 
 from .. import resources
 from ..errors import InputError, RdfSyntaxError, StoreError
-from ..loader import RDF_EXTENSIONS, expand_paths, parse_file, to_rdflib
+from ..loader import RDF_EXTENSIONS, expand_paths, parse_file, to_oxigraph_term, to_rdflib
 from . import Bindings, SelectResult
 from .binding import with_values
 from .graphs import Progress, Source, Transfer, check
@@ -27,17 +27,10 @@ LOAD_HINT = "fill it with `coopgraph load --store oxigraph:DIR`"
 
 def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     """Convert one rdflib term into the equal pyoxigraph term."""
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if isinstance(term, Literal):
-        if term.language:
-            return ox.Literal(str(term), language=term.language)
-        if term.datatype:
-            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-        return ox.Literal(str(term))
-    raise InputError(f"cannot bind {term!r} as an RDF term")
+    converted = to_oxigraph_term(term)
+    if converted is None:
+        raise InputError(f"cannot bind {term!r} as an RDF term")
+    return converted
 
 
 def _graph(triples: Iterable[ox.Triple]) -> Graph:
