@@ -18,7 +18,7 @@ from coopgraph import loader
 from coopgraph.validate import _short
 
 from .conftest import REPO
-from .test_validate import CASES
+from .test_validate import CASES, broken_copy
 
 BENCH = REPO / "benchmarks"
 sys.path.insert(0, str(BENCH))
@@ -74,11 +74,7 @@ def test_new_cooperation_file_is_checked_against_the_loaded_graph(synthetic: Pat
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_fast_engine_equals_pyshacl_on_broken_copy(name: str, tmp_path: Path) -> None:
-    source, mutate, _component, _fragment = CASES[name]
-    loaded = loader.load([source])
-    mutate(loaded.graph)
-    broken = tmp_path / f"{name}.ttl"
-    loaded.graph.serialize(broken, format="turtle")
+    broken = broken_copy(name, tmp_path)
     fast = coopgraph.validate([broken], engine="fast")
     assert fast.violations  # each case breaks something
     assert fast.violations == coopgraph.validate([broken], engine="pyshacl").violations

@@ -152,14 +152,20 @@ CASES: dict[str, tuple[Path, Mutation, str, str]] = {
 }  # fmt: skip
 
 
-@pytest.mark.parametrize("name", sorted(CASES))
-def test_broken_copy_is_rejected_with_the_constraints_message(name: str, tmp_path: Path) -> None:
-    source, mutate, component, fragment = CASES[name]
+def broken_copy(name: str, folder: Path) -> Path:
+    """The file of case NAME: its source with the referenced Kommunen, broken as CASES says."""
+    source, mutate, _component, _fragment = CASES[name]
     loaded = loader.load([source])
     mutate(loaded.graph)
-    broken = tmp_path / f"{name}.ttl"
-    # write the whole mutated graph (with the referenced Kommunen) as the file under test
+    broken = folder / f"{name}.ttl"
     loaded.graph.serialize(broken, format="turtle")
+    return broken
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_broken_copy_is_rejected_with_the_constraints_message(name: str, tmp_path: Path) -> None:
+    _source, _mutate, component, fragment = CASES[name]
+    broken = broken_copy(name, tmp_path)
     report = coopgraph.validate([broken])
     assert not report.conforms
     hits = [v for v in report.violations if v.constraint == component]

@@ -175,12 +175,16 @@ def _metadata(text: str, path: Path) -> tuple[dict[str, str], dict[str, str], tu
 def read(path: str | Path) -> SavedQuery:
     """Read and check one query file (metadata and SPARQL syntax)."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read query file: {exc}", file=path) from exc
+    text = _read_text(path)
     summary, notes, params = _metadata(text, path)
     return SavedQuery(path.stem, path, text, _form(text, path), summary, notes, params)
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read query file: {exc}", file=path) from exc
 
 
 _FORM_WORD = re.compile(r"^\s*(SELECT|ASK|CONSTRUCT|DESCRIBE)\b", re.IGNORECASE | re.MULTILINE)
@@ -194,10 +198,7 @@ def headers() -> list[SavedQuery]:
     """
     out = []
     for path in resources.query_files():
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(f"cannot read query file: {exc}", file=path) from exc
+        text = _read_text(path)
         summary, notes, params = _metadata(text, path)
         body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
         form = _FORM_WORD.search(body)

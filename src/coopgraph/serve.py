@@ -55,7 +55,6 @@ from .loader import to_rdflib
 from .namespaces import BASE, PREFIXES
 from .results import render_boolean, render_select
 from .store import SelectResult, Store, open_store
-from .store.binding import with_values
 from .store.oxigraph import OxigraphStore
 
 LANGS = ("de", "en")
@@ -118,17 +117,11 @@ class ServedOxigraph(OxigraphStore):
 
     def __init__(self, raw: ox.Store, *, read_only: bool) -> None:
         super().__init__(raw)
-        self.raw = raw
         self.read_only = read_only
 
     def first(self, text: str, bindings: Mapping[str, Node] | None, limit: int) -> Outcome:
         """Run a query and keep at most ``limit`` rows or triples, reading no further."""
-        try:
-            result = self.raw.query(with_values(text, bindings), use_default_graph_as_union=True)
-        except SyntaxError as exc:
-            raise RdfSyntaxError(f"SPARQL syntax error: {exc}") from exc
-        except OSError as exc:
-            raise StoreError(f"query failed: {exc}") from exc
+        result = self._query(text, bindings)  # the store's binding and error handling
         if isinstance(result, ox.QueryBoolean):
             return Outcome("ASK", boolean=bool(result))
         if isinstance(result, ox.QuerySolutions):

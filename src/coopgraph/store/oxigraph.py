@@ -78,7 +78,9 @@ class OxigraphStore:
                 ) from None
             raise StoreError(f"cannot open the store: {text}", file=path) from None
 
-    def _query(self, query: str, bindings: Bindings | None) -> object:
+    def _query(
+        self, query: str, bindings: Bindings | None
+    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
         try:
             return self._store.query(with_values(query, bindings), use_default_graph_as_union=True)
         except SyntaxError as exc:
