@@ -147,11 +147,10 @@ def test_seed_cooperations_reuse_the_register_kommunen() -> None:
         store.bulk_load(path=str(seed), format=ox.RdfFormat.TURTLE)
         assert _select(store, "SELECT ?k WHERE { ?k a coop:Kommune }") == [], seed.name
         members = _select(store, "SELECT ?k WHERE { ?m org:member ?k }")
-        assert members and all(
-            k.startswith("https://w3id.org/coopgraph/id/kommune/")
-            or k.startswith("https://w3id.org/coopgraph/id/kreis/")
-            for (k,) in members
+        kinds = tuple(
+            f"https://w3id.org/coopgraph/id/{kind}/" for kind in ("kommune", "kreis", "land")
         )
+        assert members and all(k.startswith(kinds) for (k,) in members)
 
 
 def test_cli_import_register(cli, tmp_path: Path) -> None:

@@ -95,7 +95,7 @@ CASES: dict[str, tuple[Path, Mutation, str, str]] = {
         lambda g: (g.add((ID["zeitraum/staedteregion-ruhr-05911000"], TIME.hasEnd,
                           ID["zeitpunkt/test-ende"])),
                    g.add((ID["zeitpunkt/test-ende"], TIME.inXSDDate,
-                          Literal("2001-01-01", datatype=XSD.date)))),
+                          Literal("1999-01-01", datatype=XSD.date)))),
         "SPARQLConstraintComponent", "end lies before the beginning"),
     "membership-beginning-stated": (
         RUHR_FILE, lambda g: g.remove((ID["zeitraum/staedteregion-ruhr-05911000"],

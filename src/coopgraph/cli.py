@@ -49,6 +49,14 @@ def _common() -> argparse.ArgumentParser:
         help="where the data lives: 'oxigraph' (embedded, default), 'memory' (rdflib), "
         "'oxigraph:DIR' (on disk) or the URL of a SPARQL 1.1 endpoint",
     )
+    common.add_argument(
+        "--data",
+        default=None,
+        metavar="DIR",
+        help="the workspace (or its data folder) to work on (default: $COOPGRAPH_DATA, else "
+        "the nearest folder at or above the working directory holding data/kooperationen/ or "
+        "coopgraph.toml, else the bundled snapshot)",
+    )
     return common
 
 
@@ -80,19 +88,38 @@ def _out(text: str) -> None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from .validate import validate, validate_incremental, validate_store
+    from .validate import validate, validate_incremental, validate_loaded_store, validate_store
 
     profiles = [p for p in args.paths if _is_profile(p)]
     if profiles:
         return _validate_profiles(args, profiles, [p for p in args.paths if not _is_profile(p)])
-    if args.paths and args.store.startswith("oxigraph:") and args.engine == "fast":
-        # new or changed files against the graph already in an on-disk store (incremental)
+    on_disk = args.store.startswith("oxigraph:")
+    remote = args.store.startswith(("http://", "https://"))
+    if args.paths and (remote or (on_disk and args.engine != "fast")):
+        raise InputError(
+            "files are checked against a store only with --engine fast and --store "
+            "oxigraph:DIR; validate the store alone (no PATH), or the files against the "
+            "workspace (no --store)",
+            field="--store",
+        )
+    loaded = None
+    if on_disk and args.engine == "fast":
         from .loader import LoadedStore
+        from .store.oxigraph import OxigraphStore
 
-        report = validate_incremental(LoadedStore.on_disk(Path(args.store[9:])), args.paths)
+        location = Path(args.store[9:])
+        OxigraphStore.on_disk(location).close()  # one-line errors for what is not a store
+        loaded = LoadedStore.on_disk(location, read_only=not args.paths)
+        if not args.paths and not loaded.holds_ontology():
+            loaded = None  # a store of data alone: checked beside the ontology (below)
+    if loaded is not None:
+        if args.paths:  # new or changed files against the graph in the store (incremental)
+            report = validate_incremental(loaded, args.paths)
+        else:  # what the store holds, checked in place; findings name each file's graph
+            report = validate_loaded_store(loaded)
     elif args.paths or args.store in ("oxigraph", "memory"):
         report = validate(args.paths or None, engine=args.engine)
-    else:  # a store of its own (on disk or remote): check what it holds
+    else:  # a store of its own (on disk, pySHACL; or remote): check what it holds
         store = open_store(args.store, timeout=_timeout(args))
         try:
             report = validate_store(store, args.store, engine=args.engine)
@@ -182,11 +209,68 @@ def _validate_profiles(args: argparse.Namespace, profiles: list[str], others: li
     return EXIT_OK if all(r.conforms for r in reports) else EXIT_FAIL
 
 
+def cmd_import_profiles(args: argparse.Namespace, folder: Path) -> int:
+    """Import every profile of a folder; one summary row each (written / unchanged / refused)."""
+    from tabulate import tabulate
+
+    from .profile import ProfileInvalid, import_profile
+
+    files = sorted(p for p in folder.glob("*.y*ml") if not p.name.startswith("_"))
+    if not files:
+        raise InputError("folder holds no profiles (*.yaml)", file=folder)
+    data = _writable_data(args)
+    de = args.lang == "de"
+    rows, worst = [], EXIT_OK
+    for i, path in enumerate(files, 1):
+        _status(f"{i}/{len(files)} {path.name}")
+        try:
+            result = import_profile(path, data, dry_run=args.dry_run)
+        except ProfileInvalid as exc:
+            _profile_errors(exc, args.lang)
+            rows.append((path.name, "abgelehnt" if de else "refused", exc.lines(args.lang)[0]))
+            worst = EXIT_ERROR
+            continue
+        except CoopgraphError as exc:
+            print(f"coopgraph: error: {exc}", file=sys.stderr)
+            rows.append((path.name, "abgelehnt" if de else "refused", str(exc)))
+            worst = EXIT_ERROR
+            continue
+        sys.stderr.write(result.warnings(args.lang))
+        if not result.report.conforms:
+            n = len(result.report.violations)
+            reason = f"{n} Verstöße" if de else f"does not conform: {n} violations"
+            rows.append((path.name, "abgelehnt" if de else "refused", reason))
+            worst = max(worst, EXIT_FAIL)
+        elif result.written or (args.dry_run and (result.added or result.removed)):
+            state = "geschrieben" if de else "written"
+            if args.dry_run:
+                state = "würde geschrieben" if de else "would be written"
+            rows.append((path.name, state, f"+{len(result.added)} −{len(result.removed)}"))
+        else:
+            rows.append((path.name, "unverändert" if de else "unchanged", ""))
+    head = ("Steckbrief", "Ergebnis", "Grund") if de else ("profile", "result", "reason")
+    _out(tabulate(rows, headers=head) + "\n")
+    counts: dict[str, int] = {}
+    for row in rows:
+        counts[row[1]] = counts.get(row[1], 0) + 1
+    _out(", ".join(f"{n} {state}" for state, n in sorted(counts.items())) + "\n")
+    return worst
+
+
+def _status(message: str) -> None:
+    """A status line on a terminal only (stderr), overwritten by the next."""
+    if sys.stderr.isatty():
+        sys.stderr.write(f"\r\033[K{message[:100]}")
+        sys.stderr.flush()
+
+
 def cmd_import_profile(args: argparse.Namespace) -> int:
     from .profile import ProfileInvalid, import_profile
 
+    if Path(args.profile).is_dir():
+        return cmd_import_profiles(args, Path(args.profile))
     try:
-        result = import_profile(args.profile, args.data, dry_run=args.dry_run)
+        result = import_profile(args.profile, _writable_data(args), dry_run=args.dry_run)
     except ProfileInvalid as exc:
         _profile_errors(exc, args.lang)
         return EXIT_ERROR
@@ -209,15 +293,31 @@ def cmd_import_profile(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _writable_data(args: argparse.Namespace) -> Path:
+    """The workspace's data folder, which commands that write data write to."""
+    from .workspace import current
+
+    ws = current()
+    if ws.bundled:
+        raise InputError(
+            "not in a workspace: run in a folder holding data/kooperationen/ (or "
+            "coopgraph.toml), or give --data DIR",
+            field="--data",
+        )
+    return ws.data
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from . import resources
     from .profile import export_file
     from .register import write_atomically
 
-    data = args.data or ("data" if Path("data", "kooperationen").is_dir() else resources.data_dir())
-    text = export_file(args.name, data)
+    text = export_file(args.name, resources.data_dir())
     if args.out:
-        write_atomically(Path(args.out), text.encode("utf-8"))
+        out = Path(args.out)
+        if out.exists() and not args.force:
+            raise InputError("exists; give --force to overwrite it", file=out, field="--out")
+        write_atomically(out, text.encode("utf-8"))
     else:
         _out(text)
     return EXIT_OK
@@ -228,7 +328,7 @@ def _route_import(argv: list[str]) -> list[str]:
     if (
         argv[:1] == ["import"]
         and not {"register", "profile"} & set(argv[1:])
-        and any(_is_profile(a) for a in argv[1:])
+        and any(_is_profile(a) or Path(a).is_dir() for a in argv[1:] if not a.startswith("-"))
     ):
         return ["import", "profile", *argv[1:]]
     return argv
@@ -351,6 +451,44 @@ def _progress(total: int) -> Callable[[object], None] | None:
 def _report_transfer(args: argparse.Namespace, transfer: Transfer) -> None:
     _out(json.dumps(transfer.to_dict(), indent=2) + "\n" if args.format == "json" else
          transfer.to_text())  # fmt: skip
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    """Which workspace, data and store a command run here would use, with counts."""
+    from . import resources
+    from .store.cache import CompiledStore
+    from .workspace import current
+
+    ws = current()
+    info: dict[str, object] = dict(ws.describe())
+    info["ontology files"] = len(resources.ontology_files())
+    info["data files"] = len(resources.data_files())
+    info["profile files"] = len(resources.profile_files())
+    info["saved queries"] = len(resources.query_files())
+    info["store"] = args.store
+    if args.store == DEFAULT_STORE:
+        compiled = CompiledStore(ws)
+        info["compiled store"] = str(compiled.location)
+        info["compiled store up to date"] = compiled.is_current()
+    store = open_store(args.store, timeout=_timeout(args))
+    try:
+        counts = [
+            store.select(q).rows[0][0]
+            for q in (
+                "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
+                "SELECT (COUNT(DISTINCT ?k) AS ?n) WHERE "
+                "{ ?k a <https://w3id.org/coopgraph/def#Kooperation> }",
+            )
+        ]
+    finally:
+        store.close()
+    info["triples"], info["kooperationen"] = (int(str(c)) if c is not None else 0 for c in counts)
+    if args.format == "json":
+        _out(json.dumps(info, ensure_ascii=False, indent=2) + "\n")
+    else:
+        width = max(len(k) for k in info)
+        _out("".join(f"{k + ':':<{width + 1}} {v}\n" for k, v in info.items()))
+    return EXIT_OK
 
 
 def cmd_load(args: argparse.Namespace) -> int:
@@ -515,6 +653,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_validate)
 
     p = sub.add_parser(
+        "info",
+        parents=[common, remote],
+        help="which workspace, data and store commands here use, with counts",
+        description="Say which workspace (data, ontology, queries, profiles) and which store a "
+        "command run here would use, and how many files, triples and cooperations they hold.",
+    )
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(handler=cmd_info)
+
+    p = sub.add_parser(
         "import",
         parents=[common],
         help="build data from external sources",
@@ -543,13 +691,14 @@ def build_parser() -> argparse.ArgumentParser:
         "`coopgraph import PROFILE.yaml` is the same. Exit 0 written (or unchanged), 1 does "
         "not conform (nothing written), 2 bad profile.",
     )
-    r.add_argument("profile", metavar="PROFILE.yaml")
+    r.add_argument("profile", metavar="PROFILE.yaml",
+                   help="a profile, or a folder of profiles (imported one by one, with a "
+                   "summary table; names starting with _ are skipped)")  # fmt: skip
     r.add_argument(
         "--dry-run",
         action="store_true",
         help="print the Turtle (stdout) and the report (stderr); write nothing",
     )
-    r.add_argument("--data", default="data", help="data folder (default: data)")
     r.set_defaults(handler=cmd_import_profile)
 
     p = sub.add_parser(
@@ -561,9 +710,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("name", metavar="NAME")
     p.add_argument("--out", help="write to this file (default: stdout)")
-    p.add_argument(
-        "--data", help="data folder (default: ./data if it holds kooperationen/, else the bundled)"
-    )
+    p.add_argument("--force", action="store_true", help="overwrite an existing --out file")
     p.set_defaults(handler=cmd_export)
 
     p = sub.add_parser(
@@ -730,8 +877,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(_route_import(list(sys.argv[1:] if argv is None else argv)))
     handler: Handler = args.handler
+    from . import workspace
+
     try:
-        return handler(args)
+        # in-process callers (tests, other tools) keep their own workspace afterwards
+        with workspace.using(workspace.find(getattr(args, "data", None))):
+            return handler(args)
     except CoopgraphError as exc:
         for line in str(exc).splitlines() or [""]:
             print(f"coopgraph: error: {line}", file=sys.stderr)

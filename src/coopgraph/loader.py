@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -113,17 +112,12 @@ def _display(path: Path) -> str:
         return str(path)
 
 
-@lru_cache(maxsize=1)
 def bundled_store() -> ox.Store:
-    """The bundled data (all of ``data/``) in an in-memory pyoxigraph store, loaded once."""
-    store = ox.Store()
-    for path in resources.data_files():
-        try:
-            store.bulk_load(path=str(path), format=RDF_EXTENSIONS[path.suffix])
-        except SyntaxError:
-            parse_file(path)  # raises the error with file and line
-            raise
-    return store
+    """The workspace's ontology and data: its compiled store (read-only, one named graph per
+    file; query it with ``use_default_graph_as_union``), brought up to date once per process."""
+    from .store.cache import compiled
+
+    return compiled()
 
 
 def _referenced(loaded: LoadedGraph, store: ox.Store, depth: int = 3) -> list[ox.Triple]:
@@ -252,18 +246,31 @@ class LoadedStore:
     def triples(self) -> int:
         return len(self.store)
 
+    def holds_ontology(self) -> bool:
+        """Does the store hold the ontology and its vocabularies (as ``coopgraph load`` puts
+        them), which the shapes need beside the data?"""
+        return any(name.startswith("ontology/") for name in self.names.values()) or any(
+            True for _ in self.store.quads_for_pattern(None, None, None, ONTOLOGY_GRAPH)
+        )
+
     @classmethod
-    def on_disk(cls, path: Path) -> LoadedStore:
+    def on_disk(cls, path: Path, *, read_only: bool = False) -> LoadedStore:
         """An oxigraph store on disk whose named graphs are files (as ``coopgraph load`` made
         it: one graph per file, named by ``graph_of``)."""
+        return cls.of_graphs(ox.Store.read_only(str(path)) if read_only else ox.Store(str(path)))
+
+    @classmethod
+    def of_graphs(cls, store: ox.Store) -> LoadedStore:
+        """A store whose named graphs are files, each named by ``graph_of``."""
         from .namespaces import GRAPH
 
-        loaded = cls(ox.Store(str(path)))
+        loaded = cls(store)
         for g in sorted(
             n.value for n in loaded.store.named_graphs() if isinstance(n, ox.NamedNode)
         ):
             if g.startswith(str(GRAPH)) and not g.startswith(str(GRAPH["staging/"])):
                 loaded.names[g] = g.removeprefix(str(GRAPH))
+        loaded.files = [Path(name) for name in loaded.names.values()]
         return loaded
 
 

@@ -274,6 +274,13 @@ class Concept:
     iri: URIRef
     local: str
     labels: frozenset[str]
+    label_de: str = ""
+    label_en: str = ""
+
+    def listed(self, lang: str) -> str:
+        """``local (label)`` for messages that list the allowed values."""
+        label = self.label_de if lang == "de" else self.label_en
+        return f"{self.local} ({label})" if label else self.local
 
 
 @lru_cache(maxsize=1)
@@ -295,7 +302,10 @@ def concepts(scheme: str) -> dict[str, Concept]:
                 _fold(str(lbl)) for p in (SKOS.prefLabel, SKOS.altLabel) for lbl in g.objects(c, p)
             }
             local = str(c)[len(prefix) :]
-            out[local] = Concept(c, local, frozenset(labels))
+            pref = {lbl.language: str(lbl) for lbl in g.objects(c, SKOS.prefLabel)
+                    if isinstance(lbl, Literal)}  # fmt: skip
+            de, en = pref.get("de", ""), pref.get("en", "")
+            out[local] = Concept(c, local, frozenset(labels), de, en)
     return dict(sorted(out.items()))
 
 
@@ -402,11 +412,13 @@ class _Builder:
         hits = [c for c in known.values() if folded == c.local or folded in c.labels]
         if len(hits) == 1:
             return hits[0].iri
+        listed_en = "; ".join(c.listed("en") for c in known.values())
+        listed_de = "; ".join(c.listed("de") for c in known.values())
         self.fail(
             path,
-            f"unknown {scheme} {value!r}; allowed: {', '.join(known)} "
+            f"unknown {scheme} {value!r}; allowed: {listed_en} "
             f"(add a new one to ontology/vocab/{scheme}.ttl)",
-            f"unbekannte {scheme} {value!r}; erlaubt: {', '.join(known)} "
+            f"unbekannte {scheme} {value!r}; erlaubt: {listed_de} "
             f"(neue in ontology/vocab/{scheme}.ttl ergänzen)",
         )
         return None
@@ -426,14 +438,13 @@ class _Builder:
             if year_only:
                 return Literal(str(day.year), datatype=XSD.gYear)
             return Literal(day.isoformat(), datatype=XSD.date)
-        if year_only and re.fullmatch(r"[0-9]{4}-(0[1-9]|1[0-2])", text):
-            return Literal(text[:4], datatype=XSD.gYear)
+        if re.fullmatch(r"[0-9]{4}-(0[1-9]|1[0-2])", text):
+            return Literal(text[:4] if year_only else text,
+                           datatype=XSD.gYear if year_only else XSD.gYearMonth)  # fmt: skip
         self.fail(
             path,
-            f"{text!r} is not a date: give YYYY-MM-DD or YYYY"
-            + ("" if year_only else " (a month alone cannot be recorded; say it in a note)"),
-            f"{text!r} ist kein Datum: JJJJ-MM-TT oder JJJJ angeben"
-            + ("" if year_only else " (ein Monat allein geht nicht; in einer Notiz nennen)"),
+            f"{text!r} is not a date: give YYYY-MM-DD, YYYY-MM or YYYY",
+            f"{text!r} ist kein Datum: JJJJ-MM-TT, JJJJ-MM oder JJJJ angeben",
         )
         return None
 
@@ -457,7 +468,12 @@ class _Builder:
     def instant(self, value: Literal, note: Any = None) -> URIRef:
         iri = zeitpunkt_iri(f"{self.slug}-{value}")
         self.add(iri, RDF.type, TIME.Instant)
-        pred = TIME.inXSDDate if value.datatype == XSD.date else TIME.inXSDgYear
+        if value.datatype == XSD.date:
+            pred = TIME.inXSDDate
+        elif value.datatype == XSD.gYearMonth:
+            pred = TIME.inXSDgYearMonth
+        else:
+            pred = TIME.inXSDgYear
         self.add(iri, pred, value)
         for lit in _lang_literals(note):
             self.add(iri, SKOS.note, lit)
@@ -482,6 +498,14 @@ class _Builder:
         ags = ref.get("ags")
         kind = ref.get("kind") or ("kreis" if ags and len(ags) == 5 else "gemeinde")
         name_path = [*path, "name"] if isinstance(self.at(path), dict) else list(path)
+        if kind == "land":
+            land = rs.resolve_land(ags or name)
+            if land is None:
+                listed = ", ".join(f"{k.code} {k.name}" for k in rs.laender())
+                self.fail(name_path, f"no Land named {name!r}; Länder: {listed}",
+                          f"kein Land namens {name!r}; Länder: {listed}")  # fmt: skip
+                return None
+            return Ref(land_iri(land.key), land.key, land.name, land.key, True)
         if kind == "kreis":
             if ags and len(ags) != 5:
                 self.fail([*path, "ags"], "a Kreis has a five-digit key")
@@ -582,6 +606,14 @@ class _Builder:
             if src["url"] in seen_urls:
                 self.fail(["sources", i, "url"], "source listed twice")
                 continue
+            refused = refused_host(src["url"])
+            if refused is not None:
+                host, why = refused
+                self.fail(["sources", i, "url"],
+                          f"{host} is not accepted as a source ({why}); cite the original",
+                          f"{host} wird als Quelle nicht angenommen ({why}); das Original "
+                          "angeben")  # fmt: skip
+                continue
             seen_urls.add(src["url"])
             self.sources.append(iri)
             source_section.subjects.append(iri)
@@ -625,6 +657,16 @@ class _Builder:
         if p.get("project_start") is not None:
             add(coop, COOP.projektstart,
                 self.date(p["project_start"], ["project_start"], year_only=True))  # fmt: skip
+        if p.get("founded") is not None:
+            add(coop, COOP.gruendungsdatum, self.date(p["founded"], ["founded"]))
+        if p.get("members_complete") is not None:
+            add(coop, COOP.mitgliederVollstaendig, Literal(bool(p["members_complete"])))
+        if p.get("register_kreis") is not None:
+            key = p["register_kreis"]
+            ref = {"name": key, "kind": "kreis", "ags": key}
+            kreis = self.resolve(ref, ["register_kreis"], members=False)
+            if kreis is not None:
+                add(coop, COOP.gebietskoerperschaft, kreis.iri)
         if p.get("website"):
             add(coop, FOAF.homepage, URIRef(p["website"]))
         if p.get("wikidata"):
@@ -701,11 +743,7 @@ class _Builder:
                 add(period, TIME.hasEnd, end)
                 instants.subjects.append(end)
             if m.get("attested") is not None:
-                day = self.date(m["attested"], [*path, "attested"])
-                if day is not None and day.datatype != XSD.date:
-                    self.fail([*path, "attested"], "attested needs a day (YYYY-MM-DD)")
-                else:
-                    add(ms, COOP.bestaetigtAm, day)
+                add(ms, COOP.bestaetigtAm, self.date(m["attested"], [*path, "attested"]))
             spellings = m.get("as_written")
             if spellings is None:
                 spellings = [] if ref.exact or m["name"] == ref.label else [m["name"]]
@@ -927,6 +965,29 @@ def _before(a: Literal, b: Literal) -> bool:
 
 
 @lru_cache(maxsize=1)
+def _refused_hosts() -> dict[str, str]:
+    from .workspace import package_dir
+
+    path = package_dir("schemas") / "refused-source-hosts.json"
+    entries = json.loads(path.read_text(encoding="utf-8"))["hosts"]
+    return {e["host"]: f"{e['kind']}: {e['why']}" for e in entries}
+
+
+def refused_host(url: str) -> tuple[str, str] | None:
+    """(host, why) when a URL's host, or a domain it lies in, is on the refused list."""
+    from urllib.parse import urlsplit
+
+    host = (urlsplit(url).hostname or "").lower().rstrip(".")
+    refused = _refused_hosts()
+    parts = host.split(".")
+    for i in range(len(parts) - 1):
+        domain = ".".join(parts[i:])
+        if domain in refused:
+            return domain, refused[domain]
+    return None
+
+
+@lru_cache(maxsize=1)
 def _land_codes() -> dict[str, str]:
     from .resolve import land_codes
 
@@ -1005,7 +1066,11 @@ def _date_value(lit: Node | None) -> Any:
 def _instant_value(g: Graph, instant: Node | None) -> Any:
     if instant is None:
         return None
-    return _date_value(_one(g, instant, TIME.inXSDDate) or _one(g, instant, TIME.inXSDgYear))
+    return _date_value(
+        _one(g, instant, TIME.inXSDDate)
+        or _one(g, instant, TIME.inXSDgYearMonth)
+        or _one(g, instant, TIME.inXSDgYear)
+    )
 
 
 def _put(d: dict[str, Any], key: str, value: Any) -> None:
@@ -1071,6 +1136,9 @@ def export(g: Graph, coop: URIRef) -> dict[str, Any]:
                               for o in g.objects(coop, COOP.land)))  # fmt: skip
     _put(p, "seat", _text(g, coop, COOP.sitz))
     _put(p, "project_start", _date_value(_one(g, coop, COOP.projektstart)))
+    _put(p, "founded", _date_value(_one(g, coop, COOP.gruendungsdatum)))
+    same_kreis = _one(g, coop, COOP.gebietskoerperschaft)
+    _put(p, "register_kreis", _local(same_kreis, f"{ID}kreis/") if same_kreis else None)
     _put(p, "website", _text(g, coop, FOAF.homepage))
     same = _one(g, coop, OWL.sameAs)
     _put(p, "wikidata", _local(same, str(WD)) if same else None)
@@ -1095,6 +1163,9 @@ def export(g: Graph, coop: URIRef) -> dict[str, Any]:
             key = _local(who, f"{ID}kreis/")
             kreis = rs.kreis_by_key(key)
             entry.update(name=kreis.name if kreis else key, ags=key, kind="kreis")
+        elif str(who).startswith(f"{ID}land/"):
+            land = rs.resolve_land(_local(who, f"{ID}land/"))
+            entry.update(name=land.name if land else str(who), kind="land")
         else:
             ags = _local(who, f"{ID}kommune/")
             cand = rs.gemeinde_by_ags(ags)
@@ -1136,6 +1207,9 @@ def export(g: Graph, coop: URIRef) -> dict[str, Any]:
             _put(c, key, _text(g, person, pred))
         _put(c, "sources", _sources_of(g, person, all_sources))
         p["contact"] = c
+    complete = _one(g, coop, COOP.mitgliederVollstaendig)
+    if complete is not None:
+        p["members_complete"] = str(complete).lower() in ("true", "1")
     p["members"] = members_out
     for key, pred in (("partners", COOP.partner), ("funders", SCHEMA.funder)):
         orgs = []
@@ -1371,7 +1445,7 @@ def same_members(built: Built) -> list[tuple[str, str]]:
                                FILTER (?other NOT IN ({", ".join(f"<{m}>" for m in members)})) }}
           OPTIONAL {{ ?k <{RDFS.label}> ?label }}
         }} GROUP BY ?k HAVING (COUNT(DISTINCT ?m) = {len(members)})"""
-    rows = bundled_store().query(query)
+    rows = bundled_store().query(query, use_default_graph_as_union=True)
     assert isinstance(rows, ox.QuerySolutions)
     out = []
     for row in rows:

@@ -1392,6 +1392,9 @@ def publish(
     view = _load_view(paths, store)
     outdir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.tmp-", dir=outdir.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    tmp.chmod(0o777 & ~umask)  # mkdtemp makes it 0700: a web server must read the site
     try:
         writer = SiteWriter(tmp, view, base_uri, lang, publisher or Publisher())
         say(f"writing {len(writer.pages)} resources")

@@ -42,8 +42,6 @@ _PARAM_SPEC = re.compile(
     r"^(?P<type>\w+)(?P<optional>,\s*optional)?(?:,\s*example\s+(?P<example>.+))?$"
 )
 _IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|^`\\]+$")
-FORMS = {"SelectQuery": "SELECT", "AskQuery": "ASK", "ConstructQuery": "CONSTRUCT",
-         "DescribeQuery": "DESCRIBE"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -101,14 +99,42 @@ class SavedQuery:
         return out
 
 
+# parameters whose values are concepts of the scheme named alike (``-p rechtsform=zweckverband``)
+_SCHEME_PARAMS = ("rechtsform", "handlungsfeld", "themenbereich", "gremienart", "kontraktart")
+
+
+def _short_iri(raw: str, param: str) -> str | None:
+    """The IRI a short form names: an AGS (Kommune), a Kreis or Land key, a concept's local
+    name (for a parameter named after its scheme) or a slug (Kooperation); else None."""
+    from .namespaces import ID, VOCAB
+
+    text = raw.strip()
+    if param in _SCHEME_PARAMS and re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", text):
+        return f"{VOCAB}{param}/{text}"
+    if re.fullmatch(r"\d{8}", text):
+        return f"{ID}kommune/{text}"
+    if re.fullmatch(r"\d{5}", text):
+        return f"{ID}kreis/{text}"
+    if re.fullmatch(r"\d{2}", text):
+        return f"{ID}land/{text}"
+    if re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", text) and not text.isdigit():
+        return f"{ID}kooperation/{text}"
+    return None
+
+
 def to_term(raw: str, type_: str, *, field: str) -> Node:
     """Turn a parameter value given as text into an RDF term of the declared type."""
     from rdflib import Literal, URIRef
     from rdflib.namespace import XSD
 
     if type_ == "iri":
+        short = _short_iri(raw, field)
+        if short is not None:
+            return URIRef(short)
         if not _IRI.match(raw):
-            raise InputError(f"not an absolute IRI: {raw!r}", field=field)
+            raise InputError(
+                f"not an absolute IRI, an AGS or a cooperation's slug: {raw!r}", field=field
+            )
         return URIRef(raw)
     if type_ == "date":
         try:
@@ -132,14 +158,35 @@ def to_term(raw: str, type_: str, *, field: str) -> Node:
 
 
 def _form(text: str, path: Path) -> str:
-    from pyparsing import ParseException
-    from rdflib.plugins.sparql.parser import parseQuery
+    """The query's form, checking its syntax with Oxigraph's SPARQL parser (fast, in Rust, and
+    safe to call from several threads)."""
+    import pyoxigraph as ox
 
     try:
-        parsed = parseQuery(text)
-    except ParseException as exc:
-        raise RdfSyntaxError(f"SPARQL syntax error: {exc.msg}", file=path, line=exc.lineno) from exc
-    return FORMS.get(parsed[1].name, "SELECT")
+        result = ox.Store().query(text)  # an empty store: parsing is the whole cost
+    except SyntaxError as exc:
+        message = str(exc)
+        m = re.match(r"error at (\d+):\d+: ", message)
+        line = int(m[1]) if m else None
+        # Oxigraph often places the error where parsing gave up (the end); rdflib's parser
+        # names the line where the grammar failed, so ask it for the position (errors only)
+        from pyparsing import ParseException
+        from rdflib.plugins.sparql.parser import parseQuery
+
+        try:
+            parseQuery(text)
+        except ParseException as pexc:
+            message, line = pexc.msg, pexc.lineno
+        except Exception:  # any other failure: keep the position Oxigraph gave
+            pass
+        raise RdfSyntaxError(f"SPARQL syntax error: {message}", file=path, line=line) from None
+    if isinstance(result, ox.QuerySolutions):
+        return "SELECT"
+    if isinstance(result, ox.QueryBoolean):
+        return "ASK"
+    body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
+    word = _FORM_WORD.search(body)
+    return "DESCRIBE" if word and word[1].upper() == "DESCRIBE" else "CONSTRUCT"
 
 
 def _metadata(text: str, path: Path) -> tuple[dict[str, str], dict[str, str], tuple[Param, ...]]:
@@ -223,12 +270,12 @@ def get(name_or_path: str | Path) -> SavedQuery:
         if not Path(text).is_file():
             raise InputError("no such query file", file=text)
         return read(text)
-    queries = catalog()
-    if text not in queries:
+    path = resources.queries_dir() / f"{text}.rq"
+    if not path.is_file():
         raise InputError(
             f"no saved query named {text!r}; `coopgraph query --list` shows them", field="query"
         )
-    return queries[text]
+    return read(path)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,10 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import hashlib
 import json
+import os
+import pickle
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -753,12 +756,43 @@ def _build_index(directory: Path) -> _Index:
 
 @functools.lru_cache(maxsize=4)
 def _load_index(directory: Path) -> _Index:
-    return _build_index(directory)
+    """The index of a register folder, from the workspace's cache when the folder is unchanged
+    (its files' names, sizes and times, and this module, are the key), else built and cached."""
+    from .workspace import current
+
+    files = sorted(directory.glob("*.ttl"))
+    stamp = [(p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in files]
+    key = hashlib.sha256(
+        repr((str(directory.resolve()), stamp, Path(__file__).stat().st_mtime_ns)).encode()
+    ).hexdigest()
+    cache = current().cache_dir() / "resolve-index.pickle"
+    try:
+        with open(cache, "rb") as fh:
+            cached_key, index = pickle.load(fh)
+        if cached_key == key and isinstance(index, _Index):
+            return index
+    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ValueError, TypeError):
+        pass
+    index = _build_index(directory)
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_name(f".{cache.name}.{os.getpid()}")
+        with open(tmp, "wb") as fh:
+            pickle.dump((key, index), fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, cache)
+    except OSError:
+        pass  # a read-only place: the index is simply built again next time
+    return index
 
 
 def _index() -> _Index:
-    """The index over the bundled register, built on first use and kept for the process."""
-    return _load_index(resources.data_dir() / "kommunen")
+    """The index over the workspace's register (or the bundled one), built once and cached."""
+    from .workspace import package_dir
+
+    kommunen = resources.data_dir() / "kommunen"
+    if not kommunen.is_dir():
+        kommunen = package_dir("data") / "kommunen"
+    return _load_index(kommunen)
 
 
 # ----------------------------------------------------------------------------- Land, Kreis
@@ -926,6 +960,13 @@ def resolve(name: str, *, land: str | None = None, kreis: str | None = None) -> 
         raise InputError("a municipality name is required", field="name")
     index = _index()
     allowed = _allowed(index, land, kreis)
+    if re.fullmatch(r"\d{8}", name.strip()):  # an AGS: that Gemeinde, or nothing
+        found = {i: EXACT_SCORE for i, c in enumerate(index.gemeinden) if c.ags == name.strip()}
+        if allowed is not None:
+            found = {i: s for i, s in found.items() if i in allowed}
+        if not found:
+            return Resolution(name, NOT_FOUND, None, ())
+        return _decide(index, name, found)
     hint_cache: dict[str, frozenset[int] | None] = {}
 
     def hints(texts: Iterable[str]) -> frozenset[int] | None:
@@ -1052,3 +1093,27 @@ def kreis_by_key(key: str) -> KreisMatch | None:
 def land_codes() -> dict[str, str]:
     """ISO 3166-2:DE code of each Land ("NW") → its two-digit key ("05")."""
     return {code: key for key, (_name, code) in _index().laender.items()}
+
+
+@dataclass(frozen=True)
+class LandMatch:
+    """A Land by its two-digit key, official name and ISO 3166-2:DE code."""
+
+    key: str
+    name: str
+    code: str
+
+
+def laender() -> list[LandMatch]:
+    """The sixteen Länder, by key."""
+    return [LandMatch(key, name, code) for key, (name, code) in sorted(_index().laender.items())]
+
+
+def resolve_land(value: str) -> LandMatch | None:
+    """The Land an ISO code, key or name denotes ("NI", "03", "Freie Hansestadt Bremen")."""
+    index = _index()
+    key = _land_key(index, value)
+    if key is None:
+        return None
+    name, code = index.laender[key]
+    return LandMatch(key, name, code)

@@ -1,37 +1,35 @@
-"""Find the ontology, shapes, vocabularies, queries and bundled data the same way everywhere.
+"""Find the ontology, shapes, vocabularies, queries and data the same way everywhere.
 
-In a checkout the package directory links to the repository's top-level folders; in an
-installed wheel they are copied into the package. Either way they are reached through
-``importlib.resources``.
+The ontology, data, queries and profiles come from the workspace a command works on
+(``coopgraph.workspace``: the nearest data tree at or above the working directory, ``--data``,
+or the snapshot bundled with the package). Templates and the profile schema are always the
+package's own. In a checkout the package directory links to the repository's top-level
+folders; in an installed wheel they are copied into the package; either way they are reached
+through ``importlib.resources``.
 """
 
 from __future__ import annotations
 
-from importlib.resources import as_file, files
 from pathlib import Path
 
-
-def _root(name: str) -> Path:
-    with as_file(files("coopgraph") / name) as path:
-        return Path(path)
+from .workspace import current, package_dir
 
 
 def ontology_dir() -> Path:
-    return _root("ontology")
+    return current().ontology
 
 
 def data_dir() -> Path:
-    return _root("data")
+    return current().data
 
 
 def queries_dir() -> Path:
-    return _root("queries")
+    return current().queries
 
 
 def ontology_files() -> list[Path]:
     """The OWL ontology and its SKOS vocabularies (not the shapes)."""
-    root = ontology_dir()
-    return [root / "coopgraph.ttl", *sorted((root / "vocab").glob("*.ttl"))]
+    return current().ontology_files()
 
 
 def shapes_file() -> Path:
@@ -39,8 +37,8 @@ def shapes_file() -> Path:
 
 
 def data_files() -> list[Path]:
-    """Every bundled Turtle data file, in a stable order."""
-    return sorted(data_dir().rglob("*.ttl"))
+    """Every Turtle data file of the workspace (with the register it uses), in a stable order."""
+    return current().data_files()
 
 
 def query_files() -> list[Path]:
@@ -49,18 +47,19 @@ def query_files() -> list[Path]:
 
 def templates_dir() -> Path:
     """Jinja2 templates of the published site (package data inside ``coopgraph``)."""
-    return _root("templates")
+    return package_dir("templates")
 
 
 def profiles_dir() -> Path:
-    """The bundled Steckbrief profiles (``profiles/*.yaml``), one per bundled cooperation."""
-    return _root("profiles")
+    """The workspace's Steckbrief profiles (``profiles/*.yaml``), one per cooperation."""
+    return current().profiles
 
 
 def profile_files() -> list[Path]:
-    return sorted(profiles_dir().glob("*.yaml"))
+    """The profiles, without templates and drafts (names starting with ``_``)."""
+    return sorted(p for p in profiles_dir().glob("*.yaml") if not p.name.startswith("_"))
 
 
 def steckbrief_schema_file() -> Path:
     """The JSON Schema of the Steckbrief (profile) format."""
-    return _root("schemas") / "steckbrief.schema.json"
+    return package_dir("schemas") / "steckbrief.schema.json"

@@ -654,26 +654,30 @@ _EQUIVALENT = {
     # conclusion". One group per solution of the original outer pattern (the path
     # alternatives spelt out, so their multiplicity is kept); a group is a violation when no
     # membership of the signatory in the cooperation covers the day (the NOT EXISTS).
-    "8af0718e61c31f55a6ba2fbf5ecc80cca0f6969d8f5c11eda3ce903949716c6e": """
+    "c93311733d2286077d2341ebb363360d797247364e069e692927c3d9e12245a4": """
   { SELECT ?this ?value ?k ?t ?when ?br ?e (MAX(?covers) AS ?ok) WHERE {
     {TARGET}
     ?this coop:unterzeichner ?value ; org:resultingOrganization ?k ; coop:abschluss ?t .
-    { ?t time:inXSDDate ?when BIND (1 AS ?br) } UNION { ?t time:inXSDgYear ?when BIND (2 AS ?br) }
-    UNION { ?t time:hasEnd ?e . ?e time:inXSDDate ?when BIND (3 AS ?br) }
-    UNION { ?t time:hasEnd ?e . ?e time:inXSDgYear ?when BIND (4 AS ?br) }
+    { ?t time:inXSDDate ?when BIND (1 AS ?br) }
+    UNION { ?t time:inXSDgYearMonth ?when BIND (2 AS ?br) }
+    UNION { ?t time:inXSDgYear ?when BIND (3 AS ?br) }
+    UNION { ?t time:hasEnd ?e . ?e time:inXSDDate ?when BIND (4 AS ?br) }
+    UNION { ?t time:hasEnd ?e . ?e time:inXSDgYearMonth ?when BIND (5 AS ?br) }
+    UNION { ?t time:hasEnd ?e . ?e time:inXSDgYear ?when BIND (6 AS ?br) }
     BIND (STR(?when) AS ?w)
     OPTIONAL {
       { SELECT ?value ?k ?m WHERE { ?m org:member ?value ; org:organization ?k } }
-      OPTIONAL { ?m org:memberDuring/time:hasBeginning/(time:inXSDDate|time:inXSDgYear) ?begin }
-      OPTIONAL { ?m org:memberDuring/time:hasEnd/(time:inXSDDate|time:inXSDgYear) ?end }
+      OPTIONAL { ?m org:memberDuring/time:hasBeginning/
+                 (time:inXSDDate|time:inXSDgYearMonth|time:inXSDgYear) ?begin }
+      OPTIONAL { ?m org:memberDuring/time:hasEnd/
+                 (time:inXSDDate|time:inXSDgYearMonth|time:inXSDgYear) ?end }
     }
+    BIND (IF(STRLEN(STR(?begin)) < STRLEN(?w), STRLEN(STR(?begin)), STRLEN(?w)) AS ?nb)
+    BIND (IF(STRLEN(STR(?end)) < STRLEN(?w), STRLEN(STR(?end)), STRLEN(?w)) AS ?ne)
     BIND (COALESCE(IF(BOUND(?m)
-             && (!BOUND(?begin) || IF(STRLEN(STR(?begin)) = 4 || STRLEN(?w) = 4,
-                                     SUBSTR(STR(?begin), 1, 4) <= SUBSTR(?w, 1, 4),
-                                     STR(?begin) <= ?w))
-             && (!BOUND(?end) || IF(STRLEN(STR(?end)) = 4 || STRLEN(?w) = 4,
-                                   SUBSTR(STR(?end), 1, 4) >= SUBSTR(?w, 1, 4),
-                                   STR(?end) >= ?w)), 1, 0), 0) AS ?covers)
+             && (!BOUND(?begin) || SUBSTR(STR(?begin), 1, ?nb) <= SUBSTR(?w, 1, ?nb))
+             && (!BOUND(?end) || SUBSTR(STR(?end), 1, ?ne) >= SUBSTR(?w, 1, ?ne)), 1, 0), 0)
+         AS ?covers)
   } GROUP BY ?this ?value ?k ?t ?when ?br ?e }
   FILTER (?ok = 0)
 """,

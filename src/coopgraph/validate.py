@@ -436,6 +436,11 @@ def validate(
     """Validate the bundled data (no paths) or the given files with what they refer to."""
     _check_engine(engine)
     if engine == "fast" and compiled_shapes() is not None:
+        if paths is None:  # the workspace's compiled store, checked in place
+            from .loader import LoadedStore
+            from .store.cache import compiled
+
+            return validate_loaded_store(LoadedStore.of_graphs(compiled()))
         return validate_loaded_store(load_store(paths))
     return validate_graph(load(paths), engine="pyshacl")
 

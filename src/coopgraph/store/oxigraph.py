@@ -14,7 +14,6 @@ import pyoxigraph as ox
 from rdflib import Graph
 from rdflib.term import Node
 
-from .. import resources
 from ..errors import InputError, RdfSyntaxError, StoreError
 from ..loader import RDF_EXTENSIONS, expand_paths, parse_file, to_oxigraph_term, to_rdflib
 from . import Bindings, SelectResult
@@ -45,9 +44,12 @@ class OxigraphStore:
 
     name = "oxigraph"
 
-    def __init__(self, store: ox.Store, location: Path | None = None) -> None:
+    def __init__(
+        self, store: ox.Store, location: Path | None = None, *, read_only: bool = False
+    ) -> None:
         self._open: ox.Store | None = store
         self.location = location
+        self.read_only = read_only
 
     @property
     def _store(self) -> ox.Store:
@@ -57,10 +59,11 @@ class OxigraphStore:
 
     @classmethod
     def bundled(cls) -> OxigraphStore:
-        """In memory, with the ontology, vocabularies and all bundled data."""
-        store = cls(ox.Store())
-        store.load([*resources.ontology_files(), *resources.data_files()])
-        return store
+        """The workspace's ontology, vocabularies and data: its compiled store on disk
+        (read-only, brought up to date with the files first)."""
+        from .cache import CompiledStore, compiled
+
+        return cls(compiled(), CompiledStore().location, read_only=True)
 
     @classmethod
     def on_disk(cls, path: Path, *, create: bool = False) -> OxigraphStore:
@@ -161,7 +164,8 @@ class OxigraphStore:
         rather than when the garbage collector gets to it."""
         if self._open is None:
             return
-        self._open.flush()
+        if not self.read_only:
+            self._open.flush()
         if self.location is not None:
             self._open = None
 
