@@ -23,7 +23,7 @@ from coopgraph.store import Store, open_store
 from coopgraph.store.graphs import sources
 from coopgraph.store.gsp import push
 from coopgraph.store.memory import MemoryStore
-from coopgraph.store.oxigraph import OxigraphStore
+from coopgraph.store.oxigraph import OxigraphStore, load_on_disk
 from coopgraph.store.sparql import SparqlStore
 
 from .conftest import FIXTURES, SEEDS
@@ -44,9 +44,10 @@ SAVED = {q.stem: q for q in resources.query_files()}
 def backends(oxigraph_server, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:  # type: ignore[type-arg]
     memory = MemoryStore()
     memory.load(DATA)
-    disk = open_store(f"oxigraph:{tmp_path_factory.mktemp('store') / 'db'}", create=True)
+    path = tmp_path_factory.mktemp("store") / "db"
+    load_on_disk(path, sources(DATA))  # as `coopgraph load` fills it: a generation switched in
+    disk = open_store(f"oxigraph:{path}")
     assert isinstance(disk, OxigraphStore)
-    disk.replace_graphs(sources(DATA))
     endpoint = SparqlStore(oxigraph_server())
     assert push(endpoint, sources(DATA)).union_default_graph
     stores: dict[str, Store] = {"memory": memory, "oxigraph:DIR": disk, "endpoint": endpoint}

@@ -354,23 +354,23 @@ def _report_transfer(args: argparse.Namespace, transfer: Transfer) -> None:
 
 
 def cmd_load(args: argparse.Namespace) -> int:
-    from .store.graphs import check, sources
-    from .store.oxigraph import OxigraphStore
+    from .store.graphs import sources
+    from .store.oxigraph import load_on_disk
 
-    if not args.store.startswith("oxigraph:"):
+    if not args.store.startswith("oxigraph:") or args.store == "oxigraph:":
         hint = "; to fill an endpoint use `coopgraph push`" if "://" in args.store else ""
         raise InputError(
             f"load fills a store on disk: --store oxigraph:DIR, not {args.store!r}{hint}",
             field="--store",
         )
     todo = sources(args.paths or None)
-    counts = check(todo)  # a broken file stops here, before a store is created or changed
-    store = open_store(args.store, create=True)
-    assert isinstance(store, OxigraphStore)
-    try:
-        transfer = store.replace_graphs(todo, _progress(len(todo)), counts)
-    finally:
-        store.close()
+    # all or nothing: built beside the store and switched in when complete
+    transfer, dead = load_on_disk(Path(args.store[len("oxigraph:") :]), todo, _progress(len(todo)))
+    for path in dead:
+        print(
+            f"coopgraph: note: removed {path}, left by a load that did not finish",
+            file=sys.stderr,
+        )
     _report_transfer(args, transfer)
     return EXIT_OK
 

@@ -257,8 +257,9 @@ class LoadedStore:
         """An oxigraph store on disk whose named graphs are files (as ``coopgraph load`` made
         it: one graph per file, named by ``graph_of``)."""
         from .namespaces import GRAPH
+        from .store.generations import resolve
 
-        loaded = cls(ox.Store(str(path)))
+        loaded = cls(ox.Store(str(resolve(path) or path)))  # the generation it points to
         for g in sorted(
             n.value for n in loaded.store.named_graphs() if isinstance(n, ox.NamedNode)
         ):

@@ -55,6 +55,7 @@ from .loader import to_rdflib
 from .namespaces import BASE, PREFIXES
 from .results import render_boolean, render_select
 from .store import SelectResult, Store, open_store
+from .store.generations import resolve
 from .store.oxigraph import OxigraphStore
 
 LANGS = ("de", "en")
@@ -154,10 +155,11 @@ def open_read_only(spec: str) -> Store:
         store = ServedOxigraph(ox.Store(), read_only=False)
         store.load([*resources.ontology_files(), *resources.data_files()])
         return store
-    if not Path(arg).is_dir():
+    location = resolve(Path(arg))  # the generation the path points to, now
+    if location is None:
         raise StoreError("no such store folder", file=arg)
     try:
-        return ServedOxigraph(ox.Store.read_only(arg), read_only=True)
+        return ServedOxigraph(ox.Store.read_only(str(location)), read_only=True)
     except OSError as exc:
         raise StoreError(f"cannot open the store read-only: {exc}", file=arg) from exc
 
