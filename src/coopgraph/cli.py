@@ -388,7 +388,10 @@ def cmd_push(args: argparse.Namespace) -> int:
         )
     todo = sources(args.paths or None)
     store = SparqlStore(args.store, args.update_endpoint, timeout=_timeout(args))
-    transfer = push(store, todo, gsp_endpoint=args.gsp_endpoint, progress=_progress(len(todo)))
+    transfer = push(
+        store, todo, gsp_endpoint=args.gsp_endpoint, progress=_progress(len(todo)),
+        notice=lambda text: print(f"coopgraph: note: {text}", file=sys.stderr),
+    )  # fmt: skip
     if not transfer.union_default_graph:
         print(
             "coopgraph: warning: the endpoint's default graph does not show the pushed named "
@@ -609,8 +612,9 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common, remote],
         help="upload ontology + data to a SPARQL 1.1 store (Graph Store Protocol)",
         description="Upload the ontology and all bundled data (or the given files and folders) "
-        "to --store URL, one named graph per file, replacing that graph (HTTP PUT). Every file "
-        "is parsed first; a failed push leaves the store's graphs as they were. Credentials: "
+        "to --store URL, one named graph per file, replacing that graph: every changed graph in "
+        "one SPARQL Update request. Every file is parsed first; a failed push leaves the "
+        "store's graphs as they were. Credentials: "
         "COOPGRAPH_TOKEN, or COOPGRAPH_USER and COOPGRAPH_PASSWORD, or a netrc file.",
     )
     p.add_argument("paths", nargs="*", metavar="PATH", help="RDF files or folders")
