@@ -29,6 +29,7 @@ import errno
 import fcntl
 import os
 import shutil
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -41,6 +42,21 @@ LOCKED = (
     "the store is locked by another process (a running `coopgraph load`, or `oxigraph serve "
     "--location` — then query the server's URL instead)"
 )
+
+
+FAULT_ENV = "COOPGRAPH_FAULT"
+
+
+def fault_point(name: str) -> None:
+    """Test hook for the fault-injection tests: with ``$COOPGRAPH_FAULT`` set to ``NAME`` the
+    process kills itself here with SIGKILL (as a crash or ``kill -9`` would), with ``NAME=INT``
+    it interrupts itself (as Ctrl-C would). Unset, it does nothing."""
+    wanted = os.environ.get(FAULT_ENV)
+    if wanted is None:
+        return
+    point, _, how = wanted.partition("=")
+    if point == name:
+        os.kill(os.getpid(), signal.SIGINT if how == "INT" else signal.SIGKILL)
 
 
 def root_of(link: Path) -> Path:
@@ -167,6 +183,7 @@ class Generations:
             out.flush()
             os.fsync(out.fileno())
         _fsync(gen)
+        fault_point("load:marked")
         before = self.current()
         tmp = self.link.parent / f".{self.link.name}.switch-{os.getpid()}"
         tmp.unlink(missing_ok=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import time
+import traceback
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from ..errors import InputError, RdfSyntaxError, StoreError
 from ..loader import RDF_EXTENSIONS, expand_paths, parse_file, to_oxigraph_term, to_rdflib
 from . import Bindings, SelectResult
 from .binding import with_values
-from .generations import LOCKED, Generations, resolve
+from .generations import LOCKED, Generations, fault_point, resolve
 from .graphs import Progress, Source, Transfer, check
 
 DEFAULT = ox.DefaultGraph()
@@ -182,20 +183,39 @@ def load_on_disk(
         gens.remove(dead)
         old = gens.current()
         gen = gens.new()
+        store: ox.Store | None = None
         try:
             graphs = [ox.NamedNode(s.graph) for s in sources]
             store = _next_generation(old, gen, graphs, shown=path)
-            bulk_load(store, sources, progress)
+            fault_point("load:copied")
+            bulk_load(store, sources, _counting(progress))
             counts = _triples_in(store, graphs)
             store.flush()
-            del store  # closes the generation before it is synced and switched in
+            store = None  # closes the generation before it is synced and switched in
+            fault_point("load:built")
             before = gens.switch(gen)
-        except BaseException:  # an error, Ctrl-C: the store stays as it was
+        except BaseException as exc:  # an error, Ctrl-C: the store stays as it was
+            store = None  # close every store this load opened before removing its files
+            traceback.clear_frames(exc.__traceback__)
             gens.discard(gen)
             raise
+        fault_point("load:switched")
         gens.prune({gen, *([before] if before else [])})
     seconds = time.monotonic() - start
     return Transfer(f"oxigraph:{path}", len(sources), counts, seconds), dead
+
+
+def _counting(progress: Progress | None) -> Progress:
+    """The caller's progress, and the fault points ``load:file-N`` of the tests."""
+    done = [0]
+
+    def tick(src: Source) -> None:
+        done[0] += 1
+        fault_point(f"load:file-{done[0]}")
+        if progress is not None:
+            progress(src)
+
+    return tick
 
 
 def _next_generation(
