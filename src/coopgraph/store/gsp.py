@@ -38,6 +38,7 @@ from .http import Response, check_url, request
 from .sparql import SparqlStore
 
 NTRIPLES = "application/n-triples"
+OPERATION_TRIPLES = 1000  # triples per INSERT DATA operation; all operations in one request
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,8 @@ def gsp_endpoint_for(query_endpoint: str) -> str:
         return re.sub(r"/query/?$", "/store", query_endpoint)
     raise InputError(
         "cannot tell the Graph Store endpoint of this store; give --gsp-endpoint "
-        "(Oxigraph: http://HOST:7878/store, Fuseki: http://HOST:3030/DATASET/data)",
+        "(Oxigraph: http://HOST:7878/store, Fuseki: http://HOST:3030/DATASET/data, "
+        "Virtuoso: http://HOST:8890/sparql-graph-crud)",
         field="--gsp-endpoint",
     )
 
@@ -136,17 +138,27 @@ class _Session:
         return len(rows)
 
     def replace(self, payloads: list[_Payload]) -> None:
-        """Replace the graphs of ``payloads`` (an empty one is dropped) in one request."""
-        drops = [f"DROP SILENT GRAPH {URIRef(p.source.graph).n3()}" for p in payloads]
-        parts = [" ;\n".join(drops).encode()]
-        filled = [p for p in payloads if p.triples]
-        if filled:
-            parts.append(b" ;\nINSERT DATA {\n")
-            for p in filled:
-                parts += [b"GRAPH ", URIRef(p.source.graph).n3().encode(), b" {\n", p.body, b"}\n"]
-            parts.append(b"}")
+        """Replace the graphs of ``payloads`` (an empty one is dropped) in one request.
+
+        The triples go in as ``INSERT DATA`` operations of at most ``OPERATION_TRIPLES`` each
+        (Virtuoso's SPARQL compiler gives up on one operation of some thousand triples, not on
+        many small ones in one request); a graph with blank nodes as one
+        ``INSERT { GRAPH … } WHERE {}`` (standard, and the form Virtuoso accepts: it refuses
+        blank nodes in ``INSERT DATA``; one operation keeps each blank node one node)."""
+        ops = [f"DROP SILENT GRAPH {URIRef(p.source.graph).n3()}".encode() for p in payloads]
+        for p in payloads:
+            if not p.triples:
+                continue
+            graph = URIRef(p.source.graph).n3().encode()
+            if any(map(_has_bnode, p.triples)):
+                ops.append(b"INSERT {\nGRAPH " + graph + b" {\n" + p.body + b"}\n} WHERE {}")
+                continue
+            lines = p.body.splitlines(keepends=True)  # N-Triples: one triple a line
+            for start in range(0, len(lines), OPERATION_TRIPLES):
+                part = b"".join(lines[start : start + OPERATION_TRIPLES])
+                ops.append(b"INSERT DATA {\nGRAPH " + graph + b" {\n" + part + b"}\n}")
         request(
-            "POST", self.store.update_endpoint, body=b"".join(parts),
+            "POST", self.store.update_endpoint, body=b" ;\n".join(ops),
             content_type="application/sparql-update", timeout=self.store.timeout,
             credentials=self.store.credentials,
         )  # fmt: skip
