@@ -46,13 +46,13 @@ def _write(folder: Path, files: dict[str, str]) -> list[str]:
     return sorted(files)
 
 
-def _snapshot(cli, store: str) -> set[tuple[str, ...]]:  # type: ignore[no-untyped-def]
+def _snapshot(cli, store: str) -> set[tuple[str, ...]]:
     run = cli("sparql", ALL, "--store", store, "--format", "tsv")
     assert run.code == 0, run.err
     return {tuple(line.split("\t")) for line in run.out.splitlines()[1:]}
 
 
-def _load(folder: Path, store: str, files: list[str], fault: str | None = None):  # type: ignore[no-untyped-def]
+def _load(folder: Path, store: str, files: list[str], fault: str | None = None):
     env = {k: v for k, v in os.environ.items() if k != "COOPGRAPH_FAULT"}
     if fault:
         env["COOPGRAPH_FAULT"] = fault
@@ -68,7 +68,7 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-def _states(cli, workdir: Path, store: str, new: dict[str, str]):  # type: ignore[no-untyped-def]
+def _states(cli, workdir: Path, store: str, new: dict[str, str]):
     """The complete old and the complete new content, each loaded into a store of its own."""
     states = []
     for name, files in (("old", OLD), ("new", {**OLD, **new})):
@@ -237,7 +237,7 @@ def _read_request(sock: socket.socket) -> bytes:
     return head + b"\r\n\r\n" + body
 
 
-def _graphs(cli, url: str) -> set[tuple[str, ...]]:  # type: ignore[no-untyped-def]
+def _graphs(cli, url: str) -> set[tuple[str, ...]]:
     return _snapshot(cli, url)
 
 

@@ -1,7 +1,8 @@
 """The embedded default: pyoxigraph, in memory (bundled data) or on disk.
 
-A store on disk holds one named graph per source file (``coopgraph load``); queries see the
-union of all graphs as their default graph.
+A store on disk holds one named graph per source file; queries see the union of all graphs as
+their default graph. ``coopgraph load`` fills it all or nothing (``load_on_disk``): a new
+generation is built beside the current one and switched in when complete (``generations``).
 """
 
 from __future__ import annotations
