@@ -253,7 +253,7 @@ def main() -> int:
     args = parser.parse_args()
     rng = random.Random(args.seed)
     print(f"seed {args.seed}, coopgraph from {args.src or REPO / 'src'}", flush=True)
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory(prefix="coopgraph-faults-") as tmp:
         if args.only in (None, "load"):
             (Path(tmp) / "load").mkdir()
             load_runs(Path(tmp) / "load", args.runs, rng, args.src)

@@ -6,13 +6,14 @@ Protocol (GET) and compared; a graph the store holds with the same triples is le
 Every new or changed graph goes into a single update request::
 
     DROP SILENT GRAPH <g1> ; DROP SILENT GRAPH <g2> ;
-    INSERT DATA { GRAPH <g1> { … } GRAPH <g2> { … } }
+    INSERT DATA { GRAPH <g1> { …at most 1000 triples… } } ; INSERT DATA { GRAPH <g1> { … } } ;
+    INSERT DATA { GRAPH <g2> { … } } ; INSERT { GRAPH <g3> { …blank nodes… } } WHERE {}
 
 so nothing is staged anywhere: a store that applies one request as one transaction (Oxigraph,
 Fuseki/TDB2) shows its readers the old graphs until the request commits and all new graphs
 after, and keeps the old graphs when the server dies before the commit. The request is as big
-as the changed files (N-Triples, about 130 bytes a triple); it is not split, since a split
-would give up exactly this.
+as the changed files (N-Triples, about 130 bytes a triple); it is not split into several
+requests, since a split would give up exactly this.
 
 Earlier versions staged changed graphs under ``…/graph/staging/``; a push that finds such
 graphs (left by a push whose server died) drops them first and says so.
@@ -96,17 +97,16 @@ class _Session:
     def __init__(self, store: SparqlStore, gsp: str) -> None:
         self.store, self.gsp = store, gsp
 
-    def _send(self, method: str, graph: str, body: bytes | None = None) -> Response | None:
+    def _get(self, graph: str) -> Response | None:
+        """A graph as the store holds it (Graph Store Protocol GET); None if it has none."""
         return request(
-            method, _graph_url(self.gsp, graph), body=body,
-            content_type=NTRIPLES if body is not None else None,
-            accept=NTRIPLES if method == "GET" else None, missing_ok=method == "GET",
+            "GET", _graph_url(self.gsp, graph), accept=NTRIPLES, missing_ok=True,
             timeout=self.store.timeout, credentials=self.store.credentials, shown_url=self.gsp,
         )  # fmt: skip
 
     def state(self, p: _Payload) -> str:
         """``new`` (no such graph), ``same`` (the same triples) or ``changed``."""
-        current = self._send("GET", p.source.graph)  # None: the store has no such graph
+        current = self._get(p.source.graph)
         if current is None:
             return "new"
         if any(_has_bnode(t) for t in p.triples):
