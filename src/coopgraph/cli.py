@@ -601,7 +601,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="bulk-load ontology + data into an embedded store on disk",
         description="Load the ontology and all bundled data (or the given files and folders) "
         "into --store oxigraph:DIR, one named graph per file, replacing that graph; later "
-        "commands query the same store with --store oxigraph:DIR.",
+        "commands query the same store with --store oxigraph:DIR. All or nothing: the new "
+        "store is built beside the old one and switched in when complete.",
     )
     p.add_argument("paths", nargs="*", metavar="PATH", help="RDF files or folders")
     p.add_argument("--format", choices=("text", "json"), default="text")
