@@ -123,3 +123,115 @@ def oxigraph_server():
         yield fresh
     finally:
         server.stop()
+
+
+VIRTUOSO_INI = """\
+[Database]
+DatabaseFile = {dir}/virtuoso.db
+ErrorLogFile = {dir}/virtuoso.log
+LockFile = {dir}/virtuoso.lck
+TransactionFile = {dir}/virtuoso.trx
+xa_persistent_file = {dir}/virtuoso.pxa
+[TempDatabase]
+DatabaseFile = {dir}/virtuoso-temp.db
+TransactionFile = {dir}/virtuoso-temp.trx
+[Parameters]
+ServerPort = {sql_port}
+DisableUnixSocket = 1
+NumberOfBuffers = 10000
+MaxDirtyBuffers = 6000
+DirsAllowed = ., {dir}
+[HTTPServer]
+ServerPort = {http_port}
+ServerRoot = /var/lib/virtuoso-opensource-7/vsp
+ServerThreads = 10
+MaxClientConnections = 10
+[SPARQL]
+ResultSetMaxRows = 1000000
+MaxQueryExecutionTime = 120
+"""
+
+
+class VirtuosoServer:
+    """A real Virtuoso Open Source 7 (Debian's ``virtuoso-opensource``) on 127.0.0.1 and free
+    ports, with its own database folder and virtuoso.ini; the anonymous SPARQL user may update
+    (``GRANT SPARQL_UPDATE TO "SPARQL"``). Its default graph is the union of all graphs."""
+
+    BINARY = "/usr/bin/virtuoso-t"
+    ISQL = "/usr/bin/isql-vt"
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.sql_port, self.http_port = free_port(), free_port()
+        self.query = f"http://127.0.0.1:{self.http_port}/sparql"
+        self.gsp = f"http://127.0.0.1:{self.http_port}/sparql-graph-crud"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> VirtuosoServer:
+        import time
+        import urllib.request
+
+        self.folder.mkdir(parents=True, exist_ok=True)
+        ini = self.folder / "virtuoso.ini"
+        ini.write_text(
+            VIRTUOSO_INI.format(dir=self.folder, sql_port=self.sql_port, http_port=self.http_port)
+        )
+        self.proc = subprocess.Popen(
+            [self.BINARY, "-f", "-c", str(ini)], cwd=self.folder,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                urllib.request.urlopen(f"{self.query}?query=ASK%7B%7D", timeout=5).read()
+                break
+            except OSError:
+                if self.proc.poll() is not None or time.monotonic() > deadline:
+                    self.stop()
+                    raise RuntimeError("virtuoso did not start") from None
+                time.sleep(0.2)
+        subprocess.run(
+            [self.ISQL, str(self.sql_port), "dba", "dba", 'exec=GRANT SPARQL_UPDATE TO "SPARQL";'],
+            check=True, capture_output=True, timeout=60,
+        )  # fmt: skip
+        return self
+
+    def stop(self) -> None:
+        if self.proc is None:
+            return
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.proc = None
+
+    def clear(self) -> None:
+        """Drop every graph coopgraph wrote (Virtuoso's own system graphs stay)."""
+        from coopgraph.store.sparql import SparqlStore
+
+        store = SparqlStore(self.query)
+        rows = store.select(
+            "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } "
+            "FILTER STRSTARTS(STR(?g), 'https://w3id.org/coopgraph/') }"
+        ).rows
+        if rows:
+            store.update(" ;\n".join(f"DROP SILENT GRAPH <{g}>" for (g,) in rows))
+
+
+@pytest.fixture(scope="session")
+def virtuoso_server(tmp_path_factory: pytest.TempPathFactory):
+    """A real Virtuoso 7 on 127.0.0.1 and free ports, started once per test session and
+    stopped afterwards. Yields a function that drops coopgraph's graphs and returns the
+    server (``.query``: the SPARQL endpoint, ``.gsp``: the Graph Store endpoint)."""
+    server = VirtuosoServer(tmp_path_factory.mktemp("virtuoso")).start()
+
+    def fresh() -> VirtuosoServer:
+        server.clear()
+        return server
+
+    try:
+        yield fresh
+    finally:
+        server.stop()

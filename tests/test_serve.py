@@ -686,3 +686,35 @@ def test_logs_each_request_and_stops_cleanly_on_ctrl_c(server: Server) -> None:
     assert '"POST /sparql" 503' in log or '"POST /sparql" 403' in log
     assert "coopgraph serve: stopped" in log
     assert "Traceback" not in log
+
+
+def test_serve_follows_a_load_into_its_store(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`coopgraph load` switches the store to a new generation; the running server answers
+    from it from the next request on (in every query worker), without a restart."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.ttl").write_text("<https://example.org/a> <https://example.org/v> 1 .\n")
+    (tmp_path / "b.ttl").write_text("<https://example.org/b> <https://example.org/v> 2, 3 .\n")
+    store = f"oxigraph:{tmp_path / 'db'}"
+    assert cli("load", "a.ttl", "--store", store).code == 0
+    proc, base, log = _start(tmp_path, store)
+    count = urllib.parse.quote("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+
+    def counts() -> set[str]:  # each query goes to a free worker: ask more often than 2
+        ask = urllib.request.Request(f"{base}/sparql?query={count}", headers={"Accept": "text/csv"})
+        return {
+            urllib.request.urlopen(ask, timeout=30).read().decode().split()[-1] for _ in "123456"
+        }
+
+    try:
+        assert counts() == {"1"}
+        assert cli("load", "b.ttl", "--store", store).code == 0
+        assert counts() == {"3"}
+        assert cli("load", "a.ttl", "b.ttl", "--store", store).code == 0  # prunes the first
+        assert counts() == {"3"}
+        page = urllib.request.urlopen(f"{base}/queries", timeout=30)
+        assert page.status == 200
+    finally:
+        _stop(proc)
+    assert "Traceback" not in log.read_text()

@@ -492,23 +492,23 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 
 def cmd_load(args: argparse.Namespace) -> int:
-    from .store.graphs import check, sources
-    from .store.oxigraph import OxigraphStore
+    from .store.graphs import sources
+    from .store.oxigraph import load_on_disk
 
-    if not args.store.startswith("oxigraph:"):
+    if not args.store.startswith("oxigraph:") or args.store == "oxigraph:":
         hint = "; to fill an endpoint use `coopgraph push`" if "://" in args.store else ""
         raise InputError(
             f"load fills a store on disk: --store oxigraph:DIR, not {args.store!r}{hint}",
             field="--store",
         )
     todo = sources(args.paths or None)
-    counts = check(todo)  # a broken file stops here, before a store is created or changed
-    store = open_store(args.store, create=True)
-    assert isinstance(store, OxigraphStore)
-    try:
-        transfer = store.replace_graphs(todo, _progress(len(todo)), counts)
-    finally:
-        store.close()
+    # all or nothing: built beside the store and switched in when complete
+    transfer, dead = load_on_disk(Path(args.store[len("oxigraph:") :]), todo, _progress(len(todo)))
+    for path in dead:
+        print(
+            f"coopgraph: note: removed {path}, left by a load that did not finish",
+            file=sys.stderr,
+        )
     _report_transfer(args, transfer)
     return EXIT_OK
 
@@ -526,7 +526,10 @@ def cmd_push(args: argparse.Namespace) -> int:
         )
     todo = sources(args.paths or None)
     store = SparqlStore(args.store, args.update_endpoint, timeout=_timeout(args))
-    transfer = push(store, todo, gsp_endpoint=args.gsp_endpoint, progress=_progress(len(todo)))
+    transfer = push(
+        store, todo, gsp_endpoint=args.gsp_endpoint, progress=_progress(len(todo)),
+        notice=lambda text: print(f"coopgraph: note: {text}", file=sys.stderr),
+    )  # fmt: skip
     if not transfer.union_default_graph:
         print(
             "coopgraph: warning: the endpoint's default graph does not show the pushed named "
@@ -745,7 +748,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="bulk-load ontology + data into an embedded store on disk",
         description="Load the ontology and all bundled data (or the given files and folders) "
         "into --store oxigraph:DIR, one named graph per file, replacing that graph; later "
-        "commands query the same store with --store oxigraph:DIR.",
+        "commands query the same store with --store oxigraph:DIR. All or nothing: the new "
+        "store is built beside the old one and switched in when complete.",
     )
     p.add_argument("paths", nargs="*", metavar="PATH", help="RDF files or folders")
     p.add_argument("--format", choices=("text", "json"), default="text")
@@ -756,8 +760,9 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common, remote],
         help="upload ontology + data to a SPARQL 1.1 store (Graph Store Protocol)",
         description="Upload the ontology and all bundled data (or the given files and folders) "
-        "to --store URL, one named graph per file, replacing that graph (HTTP PUT). Every file "
-        "is parsed first; a failed push leaves the store's graphs as they were. Credentials: "
+        "to --store URL, one named graph per file, replacing that graph: every changed graph in "
+        "one SPARQL Update request. Every file is parsed first; a failed push leaves the "
+        "store's graphs as they were. Credentials: "
         "COOPGRAPH_TOKEN, or COOPGRAPH_USER and COOPGRAPH_PASSWORD, or a netrc file.",
     )
     p.add_argument("paths", nargs="*", metavar="PATH", help="RDF files or folders")

@@ -256,8 +256,11 @@ class LoadedStore:
     @classmethod
     def on_disk(cls, path: Path, *, read_only: bool = False) -> LoadedStore:
         """An oxigraph store on disk whose named graphs are files (as ``coopgraph load`` made
-        it: one graph per file, named by ``graph_of``)."""
-        return cls.of_graphs(ox.Store.read_only(str(path)) if read_only else ox.Store(str(path)))
+        it: one graph per file, named by ``graph_of``); DIR may point to a generation."""
+        from .store.generations import resolve
+
+        location = str(resolve(path) or path)  # the generation it points to
+        return cls.of_graphs(ox.Store.read_only(location) if read_only else ox.Store(location))
 
     @classmethod
     def of_graphs(cls, store: ox.Store) -> LoadedStore:

@@ -55,6 +55,7 @@ from .loader import to_rdflib
 from .namespaces import BASE, PREFIXES
 from .results import render_boolean, render_select
 from .store import SelectResult, Store, open_store
+from .store.generations import resolve
 from .store.oxigraph import OxigraphStore
 
 LANGS = ("de", "en")
@@ -115,9 +116,37 @@ class ServedOxigraph(OxigraphStore):
     """An embedded oxigraph store as the server holds it (bundled data in memory, or a folder
     opened read-only), whose query results can be read lazily up to the result limit."""
 
-    def __init__(self, raw: ox.Store, *, read_only: bool) -> None:
+    def __init__(
+        self, raw: ox.Store, *, read_only: bool, link: Path | None = None,
+        generation: Path | None = None,
+    ) -> None:  # fmt: skip
         super().__init__(raw)
         self.read_only = read_only
+        self.link, self.generation = link, generation
+        self._switching = threading.Lock()
+
+    def _follow(self) -> None:
+        """After a ``coopgraph load`` switched ``link`` to a new generation, answer from that
+        one: reopen (read-only) before the next query. Queries running on the old generation
+        finish on it (a load keeps the generation before its own)."""
+        if self.link is None:
+            return
+        try:
+            now = resolve(self.link)
+        except StoreError:
+            return  # never a half-built generation; keep the one we have
+        if now is None or now == self.generation:
+            return
+        with self._switching:
+            if now != self.generation:
+                self._open = ox.Store.read_only(str(now))
+                self.generation = now
+
+    def _query(
+        self, query: str, bindings: Mapping[str, Node] | None
+    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+        self._follow()
+        return super()._query(query, bindings)
 
     def first(self, text: str, bindings: Mapping[str, Node] | None, limit: int) -> Outcome:
         """Run a query and keep at most ``limit`` rows or triples, reading no further."""
@@ -154,10 +183,12 @@ def open_read_only(spec: str) -> Store:
         store = ServedOxigraph(ox.Store(), read_only=False)
         store.load([*resources.ontology_files(), *resources.data_files()])
         return store
-    if not Path(arg).is_dir():
+    location = resolve(Path(arg))  # the generation the path points to, now
+    if location is None:
         raise StoreError("no such store folder", file=arg)
     try:
-        return ServedOxigraph(ox.Store.read_only(arg), read_only=True)
+        raw = ox.Store.read_only(str(location))
+        return ServedOxigraph(raw, read_only=True, link=Path(arg), generation=location)
     except OSError as exc:
         raise StoreError(f"cannot open the store read-only: {exc}", file=arg) from exc
 

@@ -3,7 +3,8 @@
 Backends are picked by name from one registry:
 
 - ``oxigraph`` (default): embedded pyoxigraph in memory, loaded with the ontology and bundled data;
-- ``oxigraph:DIR``: an embedded pyoxigraph store on disk, used as it is;
+- ``oxigraph:DIR``: an embedded pyoxigraph store on disk (the generation ``DIR`` points to,
+  see ``generations``), used as it is;
 - ``memory``: an rdflib graph of the ontology and bundled data (the reference, slow at scale);
 - ``http://…`` / ``https://…``: any SPARQL 1.1 endpoint, through SPARQLWrapper.
 

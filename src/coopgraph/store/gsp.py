@@ -1,26 +1,29 @@
-"""Push ontology and data to a SPARQL 1.1 store through the Graph Store HTTP Protocol.
+"""Push ontology and data to a SPARQL 1.1 store: one named graph per source file, replaced
+as a whole, all of them in ONE SPARQL Update request.
 
-Each source file becomes one named graph, replaced as a whole, so pushing again never
-duplicates triples. Every file is parsed before anything is sent. A failed push leaves the
-graphs already in the store as they were:
+Every file is parsed before anything is sent. Each graph is fetched through the Graph Store
+Protocol (GET) and compared; a graph the store holds with the same triples is left alone.
+Every new or changed graph goes into a single update request::
 
-- a graph the store does not have yet is PUT directly (and dropped again if the push fails);
-- a graph the store holds with the same triples is left alone;
-- a graph whose triples changed is PUT into a staging graph of this push; when every file
-  has arrived, one SPARQL Update request MOVEs each staging graph onto its graph (one request
-  is one transaction in Oxigraph, Fuseki/TDB2 and other transactional stores).
+    DROP SILENT GRAPH <g1> ; DROP SILENT GRAPH <g2> ;
+    INSERT DATA { GRAPH <g1> { …at most 1000 triples… } } ; INSERT DATA { GRAPH <g1> { … } } ;
+    INSERT DATA { GRAPH <g2> { … } } ; INSERT { GRAPH <g3> { …blank nodes… } } WHERE {}
 
-On any failure the graphs this push created are dropped (best effort: a store that is gone
-keeps them until the next push, which drops every leftover staging graph first).
+so nothing is staged anywhere: a store that applies one request as one transaction (Oxigraph,
+Fuseki/TDB2) shows its readers the old graphs until the request commits and all new graphs
+after, and keeps the old graphs when the server dies before the commit. The request is as big
+as the changed files (N-Triples, about 130 bytes a triple); it is not split into several
+requests, since a split would give up exactly this.
+
+Earlier versions staged changed graphs under ``…/graph/staging/``; a push that finds such
+graphs (left by a push whose server died) drops them first and says so.
 """
 
 from __future__ import annotations
 
-import contextlib
 import re
-import secrets
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import cast
 from urllib.parse import urlencode
@@ -28,14 +31,15 @@ from urllib.parse import urlencode
 import pyoxigraph as ox
 from rdflib import Literal, URIRef
 
-from ..errors import CoopgraphError, InputError
+from ..errors import InputError
 from ..loader import XSD_STRING, to_rdflib
-from ..namespaces import STAGING, staging_graph_iri
+from ..namespaces import STAGING
 from .graphs import Progress, Source, Transfer, parsed
 from .http import Response, check_url, request
 from .sparql import SparqlStore
 
 NTRIPLES = "application/n-triples"
+OPERATION_TRIPLES = 1000  # triples per INSERT DATA operation; all operations in one request
 
 
 @dataclass(frozen=True)
@@ -71,7 +75,8 @@ def gsp_endpoint_for(query_endpoint: str) -> str:
         return re.sub(r"/query/?$", "/store", query_endpoint)
     raise InputError(
         "cannot tell the Graph Store endpoint of this store; give --gsp-endpoint "
-        "(Oxigraph: http://HOST:7878/store, Fuseki: http://HOST:3030/DATASET/data)",
+        "(Oxigraph: http://HOST:7878/store, Fuseki: http://HOST:3030/DATASET/data, "
+        "Virtuoso: http://HOST:8890/sparql-graph-crud)",
         field="--gsp-endpoint",
     )
 
@@ -87,24 +92,21 @@ def _payload(src: Source) -> _Payload:
 
 
 class _Session:
-    """One push: the endpoints, the store, and the graphs this push has written so far."""
+    """One push: the store and its Graph Store endpoint."""
 
     def __init__(self, store: SparqlStore, gsp: str) -> None:
         self.store, self.gsp = store, gsp
-        self.token = secrets.token_hex(6)
-        self.written: list[str] = []
 
-    def _send(self, method: str, graph: str, body: bytes | None = None) -> Response | None:
+    def _get(self, graph: str) -> Response | None:
+        """A graph as the store holds it (Graph Store Protocol GET); None if it has none."""
         return request(
-            method, _graph_url(self.gsp, graph), body=body,
-            content_type=NTRIPLES if body is not None else None,
-            accept=NTRIPLES if method == "GET" else None, missing_ok=method == "GET",
+            "GET", _graph_url(self.gsp, graph), accept=NTRIPLES, missing_ok=True,
             timeout=self.store.timeout, credentials=self.store.credentials, shown_url=self.gsp,
         )  # fmt: skip
 
     def state(self, p: _Payload) -> str:
         """``new`` (no such graph), ``same`` (the same triples) or ``changed``."""
-        current = self._send("GET", p.source.graph)  # None: the store has no such graph
+        current = self._get(p.source.graph)
         if current is None:
             return "new"
         if any(_has_bnode(t) for t in p.triples):
@@ -122,32 +124,44 @@ class _Session:
         same = {_value_key(t) for t in gone} == {_value_key(t) for t in added}
         return "same" if same and len(gone) == len(added) else "changed"
 
-    def put(self, graph: str, p: _Payload) -> None:
-        self.written.append(graph)
-        self._send("PUT", graph, body=p.body)
-
-    def staging(self, p: _Payload) -> str:
-        return str(staging_graph_iri(self.token, p.source.name))
-
-    def drop_written(self) -> None:
-        """Best effort, after a failure: remove what this push wrote."""
-        if self.written:
-            # the store may be gone or refuse; the original error is what the user needs
-            with contextlib.suppress(CoopgraphError):
-                self.store.update(
-                    " ;\n".join(f"DROP SILENT GRAPH {URIRef(g).n3()}" for g in self.written)
-                )
-
-    def drop_leftover_staging(self) -> None:
-        """Staging graphs of earlier pushes that died with their store."""
+    def drop_leftover_staging(self) -> int:
+        """Staging graphs of earlier pushes (before pushes sent one request) that died with
+        their store; returns how many were dropped."""
         rows = self.store.select(
-            "SELECT DISTINCT ?g WHERE { GRAPH ?g { } FILTER STRSTARTS(STR(?g), ?prefix) }",
+            "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } FILTER STRSTARTS(STR(?g), ?prefix) }",
             {"prefix": Literal(str(STAGING))},
         ).rows
         if rows:
             self.store.update(
                 " ;\n".join(f"DROP SILENT GRAPH {URIRef(str(g)).n3()}" for (g,) in rows)
             )
+        return len(rows)
+
+    def replace(self, payloads: list[_Payload]) -> None:
+        """Replace the graphs of ``payloads`` (an empty one is dropped) in one request.
+
+        The triples go in as ``INSERT DATA`` operations of at most ``OPERATION_TRIPLES`` each
+        (Virtuoso's SPARQL compiler gives up on one operation of some thousand triples, not on
+        many small ones in one request); a graph with blank nodes as one
+        ``INSERT { GRAPH … } WHERE {}`` (standard, and the form Virtuoso accepts: it refuses
+        blank nodes in ``INSERT DATA``; one operation keeps each blank node one node)."""
+        ops = [f"DROP SILENT GRAPH {URIRef(p.source.graph).n3()}".encode() for p in payloads]
+        for p in payloads:
+            if not p.triples:
+                continue
+            graph = URIRef(p.source.graph).n3().encode()
+            if any(map(_has_bnode, p.triples)):
+                ops.append(b"INSERT {\nGRAPH " + graph + b" {\n" + p.body + b"}\n} WHERE {}")
+                continue
+            lines = p.body.splitlines(keepends=True)  # N-Triples: one triple a line
+            for start in range(0, len(lines), OPERATION_TRIPLES):
+                part = b"".join(lines[start : start + OPERATION_TRIPLES])
+                ops.append(b"INSERT DATA {\nGRAPH " + graph + b" {\n" + part + b"}\n}")
+        request(
+            "POST", self.store.update_endpoint, body=b" ;\n".join(ops),
+            content_type="application/sparql-update", timeout=self.store.timeout,
+            credentials=self.store.credentials,
+        )  # fmt: skip
 
 
 def _default_graph_shows(store: SparqlStore, triple: ox.Triple) -> bool:
@@ -160,36 +174,32 @@ def push(
     *,
     gsp_endpoint: str | None = None,
     progress: Progress | None = None,
+    notice: Callable[[str], None] | None = None,
 ) -> Transfer:
-    """Replace one named graph per source in the store; all of them or (on failure) none."""
+    """Replace one named graph per source in the store; all of them in one request, or none.
+
+    ``notice`` hears about staging graphs of an earlier push that were dropped first.
+    """
     start = time.monotonic()
     gsp = check_url(gsp_endpoint or gsp_endpoint_for(store.endpoint))
     payloads = [_payload(src) for src in sources]  # raises file:line before anything is sent
     session = _Session(store, gsp)
-    session.drop_leftover_staging()
-    switch: list[str] = []
+    dropped = session.drop_leftover_staging()
+    if dropped and notice is not None:
+        s = "" if dropped == 1 else "s"
+        notice(f"dropped {dropped} staging graph{s} left by an earlier push that did not finish")
+    todo: list[_Payload] = []
     unchanged = 0
-    try:
-        for p in payloads:
-            state = session.state(p)
-            target = URIRef(p.source.graph).n3()
-            if state == "same":
-                unchanged += 1
-            elif state == "new" and p.triples:
-                session.put(p.source.graph, p)
-            elif state == "changed" and p.triples:
-                staging = session.staging(p)
-                session.put(staging, p)
-                switch.append(f"MOVE GRAPH {URIRef(staging).n3()} TO GRAPH {target}")
-            elif state == "changed":  # the file is empty now
-                switch.append(f"DROP SILENT GRAPH {target}")
-            if progress is not None:
-                progress(p.source)
-        if switch:
-            store.update(" ;\n".join(switch))
-    except BaseException:  # an error, or Ctrl-C: leave the store as it was
-        session.drop_written()
-        raise
+    for p in payloads:
+        state = session.state(p)
+        if state == "same":
+            unchanged += 1
+        elif state == "changed" or p.triples:  # a new empty file: nothing to do
+            todo.append(p)
+        if progress is not None:
+            progress(p.source)
+    if todo:
+        session.replace(todo)
     sample = next((t for p in payloads if (t := p.sample) is not None), None)
     union = sample is None or _default_graph_shows(store, sample)
     total = sum(len(p.triples) for p in payloads)

@@ -1,12 +1,15 @@
 """The embedded default: pyoxigraph, in memory (bundled data) or on disk.
 
-A store on disk holds one named graph per source file (``coopgraph load``); queries see the
-union of all graphs as their default graph.
+A store on disk holds one named graph per source file; queries see the union of all graphs as
+their default graph. ``coopgraph load`` fills it all or nothing (``load_on_disk``): a new
+generation is built beside the current one and switched in when complete (``generations``).
 """
 
 from __future__ import annotations
 
+import itertools
 import time
+import traceback
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
@@ -18,10 +21,12 @@ from ..errors import InputError, RdfSyntaxError, StoreError
 from ..loader import RDF_EXTENSIONS, expand_paths, parse_file, to_oxigraph_term, to_rdflib
 from . import Bindings, SelectResult
 from .binding import with_values
+from .generations import LOCKED, Generations, fault_point, resolve
 from .graphs import Progress, Source, Transfer, check
 
 DEFAULT = ox.DefaultGraph()
 LOAD_HINT = "fill it with `coopgraph load --store oxigraph:DIR`"
+CHUNK = 100_000  # quads per bulk load: bounds the loader's memory (~200 MB), not slower
 
 
 def to_oxigraph(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
@@ -67,19 +72,11 @@ class OxigraphStore:
 
     @classmethod
     def on_disk(cls, path: Path, *, create: bool = False) -> OxigraphStore:
-        """Open a store on disk; ``create`` lets a missing or empty directory become one."""
-        _check_location(path, create)
-        try:
-            return cls(ox.Store(str(path)), path)
-        except OSError as exc:
-            text = str(exc)
-            if "lock" in text.lower():
-                raise StoreError(
-                    "the store is locked by another process (a running `coopgraph load`, or "
-                    "`oxigraph serve --location` — then query the server's URL instead)",
-                    file=path,
-                ) from None
-            raise StoreError(f"cannot open the store: {text}", file=path) from None
+        """Open a store on disk (the generation ``path`` points to, see ``generations``);
+        ``create`` lets a missing or empty directory become a plain store."""
+        location = resolve(path) or path
+        _check_location(location, create, shown=path)
+        return cls(_open(location, shown=path), path)
 
     def _query(
         self, query: str, bindings: Bindings | None
@@ -152,7 +149,7 @@ class OxigraphStore:
             else:
                 for src in sources:
                     self._store.remove_graph(ox.NamedNode(src.graph))
-            self._store.bulk_extend(_quads(sources, progress))  # one bulk load for all files
+            bulk_load(self._store, sources, progress)
         except OSError as exc:
             raise StoreError(f"cannot load into the store: {exc}", file=self.location) from None
         self._store.flush()
@@ -170,27 +167,149 @@ class OxigraphStore:
             self._open = None
 
 
+def load_on_disk(
+    path: Path, sources: Sequence[Source], progress: Progress | None = None
+) -> tuple[Transfer, list[Path]]:
+    """Load each source into its own named graph of the store at ``path``, replacing that
+    graph, all or nothing: into a new generation beside the current one, switched in when
+    complete (see ``generations``). Returns what was done and the leftovers of dead loads that
+    were removed first.
+
+    The graphs the sources do not name are taken over from the current generation (a hard-link
+    backup, then the replaced graphs removed); when the sources replace every graph, the new
+    generation starts empty. Each file is parsed once, streamed in chunks; a syntax error
+    (named with file and line) discards the new generation and leaves the store as it was.
+    """
+    start = time.monotonic()
+    _check_location(resolve(path) or path, True, shown=path)
+    gens = Generations(path)
+    with gens.locked():
+        dead = gens.dead()
+        gens.remove(dead)
+        old = gens.current()
+        gen = gens.new()
+        store: ox.Store | None = None
+        try:
+            graphs = [ox.NamedNode(s.graph) for s in sources]
+            store = _next_generation(old, gen, graphs, shown=path)
+            fault_point("load:copied")
+            bulk_load(store, sources, _counting(progress))
+            counts = _triples_in(store, graphs)
+            store.flush()
+            store = None  # closes the generation before it is synced and switched in
+            fault_point("load:built")
+            before = gens.switch(gen)
+        except BaseException as exc:  # an error, Ctrl-C: the store stays as it was
+            store = None  # close every store this load opened before removing its files
+            traceback.clear_frames(exc.__traceback__)
+            gens.discard(gen)
+            raise
+        fault_point("load:switched")
+        gens.prune({gen, *([before] if before else [])})
+    seconds = time.monotonic() - start
+    return Transfer(f"oxigraph:{path}", len(sources), counts, seconds), dead
+
+
+def _counting(progress: Progress | None) -> Progress:
+    """The caller's progress, and the fault points ``load:file-N`` of the tests."""
+    done = [0]
+
+    def tick(src: Source) -> None:
+        done[0] += 1
+        fault_point(f"load:file-{done[0]}")
+        if progress is not None:
+            progress(src)
+
+    return tick
+
+
+def _next_generation(
+    old: Path | None, gen: Path, graphs: list[ox.NamedNode], shown: Path
+) -> ox.Store:
+    """The new generation: empty, or the old one without the graphs to be replaced."""
+    if old is None or not (old / "CURRENT").exists():
+        return _open(gen, shown=shown)
+    current = _open(old, shown=shown)  # read-write: fails while another process holds it
+    replaced = set(graphs)
+    everything = all(g in replaced for g in current.named_graphs())
+    if everything and next(current.quads_for_pattern(None, None, None, DEFAULT), None) is None:
+        del current
+        return _open(gen, shown=shown)
+    current.backup(str(gen))  # hard links to the immutable files: instant, no extra space
+    del current
+    store = _open(gen, shown=shown)
+    for g in graphs:
+        store.remove_graph(g)  # only the replaced graphs: a small part of the store
+    return store
+
+
+def _triples_in(store: ox.Store, graphs: list[ox.NamedNode]) -> int:
+    if not graphs:
+        return 0
+    values = " ".join(str(g) for g in graphs)
+    result = store.query(
+        f"SELECT (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }}"
+    )
+    assert isinstance(result, ox.QuerySolutions)
+    (row,) = result
+    n = row[0]
+    assert isinstance(n, ox.Literal)
+    return int(n.value)
+
+
+def bulk_load(store: ox.Store, sources: Sequence[Source], progress: Progress | None) -> None:
+    """Every triple of every source into the source's named graph, streamed from the files in
+    chunks of ``CHUNK`` quads (memory stays bounded whatever the size of the data)."""
+    quads = _quads(sources, progress)
+    try:
+        while chunk := list(itertools.islice(quads, CHUNK)):
+            store.bulk_extend(chunk)
+    except OSError as exc:
+        raise StoreError(f"cannot load into the store: {exc}") from None
+
+
 def _quads(sources: Sequence[Source], progress: Progress | None) -> Iterator[ox.Quad]:
-    """Every triple of every (already checked) source, in the source's named graph."""
+    """Every triple of every source, in the source's named graph; a syntax error names the
+    file and line."""
     for src in sources:
         graph = ox.NamedNode(src.graph)
-        fmt = RDF_EXTENSIONS[src.path.suffix.lower()]
+        fmt = RDF_EXTENSIONS.get(src.path.suffix.lower())
+        if fmt is None:
+            parse_file(src.path)  # raises the unknown-type error
+            continue
         base = src.path.resolve().as_uri()
-        for q in ox.parse(path=str(src.path), format=fmt, base_iri=base):
-            yield ox.Quad(q.subject, q.predicate, q.object, graph)
+        try:
+            for q in ox.parse(path=str(src.path), format=fmt, base_iri=base):
+                yield ox.Quad(q.subject, q.predicate, q.object, graph)
+        except SyntaxError:
+            parse_file(src.path)  # the error with file and line
+            raise RdfSyntaxError("syntax error", file=src.path) from None
+        except OSError as exc:
+            raise InputError(f"cannot read: {exc.strerror}", file=src.path) from None
         if progress is not None:
             progress(src)
 
 
-def _check_location(path: Path, create: bool) -> None:
+def _open(location: Path, shown: Path) -> ox.Store:
+    try:
+        return ox.Store(str(location))
+    except OSError as exc:
+        text = str(exc)
+        if "lock" in text.lower():
+            raise StoreError(LOCKED, file=shown) from None
+        raise StoreError(f"cannot open the store: {text}", file=shown) from None
+
+
+def _check_location(path: Path, create: bool, shown: Path | None = None) -> None:
     """Refuse a plain file, a folder of other things, and (unless creating) no store at all."""
+    shown = shown or path
     if path.exists() and not path.is_dir():
-        raise StoreError("not an Oxigraph store: a file, not a directory", file=path)
+        raise StoreError("not an Oxigraph store: a file, not a directory", file=shown)
     try:
         entries = {p.name for p in path.iterdir()} if path.is_dir() else set()
     except OSError as exc:
-        raise StoreError(f"cannot read the store: {exc.strerror}", file=path) from None
+        raise StoreError(f"cannot read the store: {exc.strerror}", file=shown) from None
     if entries and "CURRENT" not in entries:
-        raise StoreError("not an Oxigraph store: a directory holding other files", file=path)
+        raise StoreError("not an Oxigraph store: a directory holding other files", file=shown)
     if not entries and not create:
-        raise StoreError(f"no store here yet; {LOAD_HINT}", file=path)
+        raise StoreError(f"no store here yet; {LOAD_HINT}", file=shown)

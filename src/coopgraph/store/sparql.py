@@ -127,7 +127,13 @@ class SparqlStore:
         return SelectResult(variables, rows)
 
     def ask(self, query: str, bindings: Bindings | None = None) -> bool:
-        return bool(self._json(query, bindings).get("boolean"))
+        doc = self._json(query, bindings)
+        if "boolean" in doc:
+            return bool(doc["boolean"])
+        # Virtuoso 7 answers ASK as a table: one row with __ASK_RETVAL 1 if true, none if false
+        results = doc.get("results", {})
+        rows = results.get("bindings", []) if isinstance(results, dict) else []
+        return any(v.get("value") not in ("0", "false") for row in rows for v in row.values())
 
     def construct(self, query: str, bindings: Bindings | None = None) -> Graph:
         raw = self._run(with_values(query, bindings), TURTLE)
