@@ -249,6 +249,32 @@ def test_map_markers_are_no_links_and_no_tab_stops(site: Path, browser: Any) -> 
         page.close()
 
 
+def test_a_kreis_member_is_a_distinct_marker_over_the_outlines(tmp_path: Path) -> None:
+    coop = tmp_path / "kreis-als-mitglied.ttl"
+    coop.write_text(
+        """@prefix coop: <https://w3id.org/coopgraph/def#> .
+@prefix org: <http://www.w3.org/ns/org#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<https://w3id.org/coopgraph/id/kooperation/test-kreis> a coop:Kooperation,
+        org:OrganizationalCollaboration ;
+    rdfs:label "Test mit Kreis" ;
+    org:hasMember <https://w3id.org/coopgraph/id/kreis/05558> ,
+        <https://w3id.org/coopgraph/id/kommune/05558004> ,
+        <https://w3id.org/coopgraph/id/kommune/05558020> ,
+        <https://w3id.org/coopgraph/id/kommune/05515000> .
+""",
+        encoding="utf-8",
+    )
+    out = tmp_path / "site"
+    publish.publish(out, BASE, [coop])
+    html = (out / "id" / "kooperation" / "test-kreis.html").read_text(encoding="utf-8")
+    svg = html[html.index('<svg id="map"') : html.index("</svg>")]
+    assert svg.count('<g class="marker area"') == 1 and svg.count("<rect") == 1
+    assert svg.count("<circle") == 3 and "Coesfeld</text>" in svg
+    assert '<image href="../../laender.svg"' in svg and (out / "laender.svg").is_file()
+    assert "Quadrate: Kreise und Länder als Mitglieder" in html
+
+
 def test_footer_and_language_switch_in_serve(served: str) -> None:
     home = _get(served + "/")
     assert "catalog.ttl" not in home and "void.ttl" not in home  # no --site: nothing to link

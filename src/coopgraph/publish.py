@@ -207,9 +207,15 @@ UI: dict[str, tuple[str, str]] = {
     "shown_of": ("gezeigt: die ersten", "showing the first"),
     "of": ("von", "of"),
     "no_points": ("keine Koordinaten vorhanden", "no coordinates available"),
+    "area_markers": (
+        "Quadrate: Kreise und Länder als Mitglieder, in der Mitte ihrer Gemeinden",
+        "squares: districts and federal states as members, at the centre of their municipalities",
+    ),
     "map_note": (
-        "Gemeindemittelpunkte (WGS84), ohne Kartenhintergrund",
-        "municipality centre points (WGS84), no background map",
+        "Gemeindemittelpunkte (WGS84); Grenzen von Deutschland und den Ländern: Natural Earth"
+        " (gemeinfrei), vereinfacht",
+        "municipality centre points (WGS84); borders of Germany and the Länder: Natural Earth"
+        " (public domain), simplified",
     ),
     "ontology": ("Ontologie", "Ontology"),
     "classes": ("Klassen", "Classes"),
@@ -789,9 +795,24 @@ class PageBuilder:
         points = []
         for member in members:
             pt = self.point(member)
+            area = False
+            if pt is None and kind == "kooperation" and isinstance(member, ox.NamedNode):
+                pt, area = self.area_centre(member), True
             if pt is not None:
-                points.append({"lon": pt[0], "lat": pt[1], **self.link(member)})
+                points.append({"lon": pt[0], "lat": pt[1], "area": area, **self.link(member)})
         return points
+
+    def area_centre(self, area: ox.NamedNode) -> tuple[float, float] | None:
+        """A Kreis or Land that is itself a member: the mean of its Kommunen's centre points,
+        drawn as a distinct (square) marker."""
+        kind = kind_of(area.value)
+        if kind not in ("kreis", "land"):
+            return None
+        pred = COOP_KREIS if kind == "kreis" else COOP_LAND
+        found = [pt for s in self.view.subjects(pred, area) if (pt := self.point(s)) is not None]
+        if not found:
+            return None
+        return (sum(p[0] for p in found) / len(found), sum(p[1] for p in found) / len(found))
 
     # -- what the directory knows (Kreis and Land pages, breadcrumbs)
 
@@ -1006,31 +1027,59 @@ def parse_point(wkt: str) -> tuple[float, float] | None:
     return (float(m.group(1)), float(m.group(2))) if m else None
 
 
+MAP_ASPECT = math.cos(math.radians(51.2))  # x = lon·cos(51.2°): Germany's middle latitude
+GERMANY = (5.87, 47.27, 15.04, 55.06)  # lon/lat box: the extent of a map with one place
+
+
+@lru_cache(maxsize=1)
+def outline_box() -> tuple[float, float, float, float]:
+    """The viewBox of laender.svg (Germany and the Länder, in the maps' projection)."""
+    head = (resources.templates_dir() / "laender.svg").read_text(encoding="utf-8")[:400]
+    m = re.search(r'viewBox="([-\d. ]+)"', head)
+    assert m is not None
+    x, y, w, h = (float(v) for v in m.group(1).split())
+    return x, y, w, h
+
+
 def svg_map(points: list[dict[str, Any]], width: int = 640, pad: int = 30) -> dict[str, Any]:
-    """Marker positions for an inline SVG map: an equirectangular projection scaled by cos(lat),
-    so it renders with no tiles and no network. Room is left on the right for the names."""
+    """Marker positions for an inline SVG map: an equirectangular projection (x scaled by
+    cos 51.2°), over the outlines of Germany and the Länder (laender.svg, one <image>), so it
+    renders with no tiles and no network. One place is shown within Germany. Room is left on the
+    right for the names."""
     lons = [p["lon"] for p in points]
     lats = [p["lat"] for p in points]
-    mid = math.radians((min(lats) + max(lats)) / 2)
-    xs = [lon * math.cos(mid) for lon in lons]
-    span_x = max(max(xs) - min(xs), 0.05)
-    span_y = max(max(lats) - min(lats), 0.05)
+    if len(points) == 1:
+        west, south, east, north = GERMANY
+    else:
+        west, south, east, north = min(lons), min(lats), max(lons), max(lats)
+    x0, x1 = west * MAP_ASPECT, east * MAP_ASPECT
+    span_x = max(x1 - x0, 0.05)
+    span_y = max(north - south, 0.05)
     labelled = len(points) <= 80
     inner = width - 2 * pad - (150 if labelled else 0)
     scale = min(inner / span_x, 420 / span_y)
-    height = 120 if len(points) == 1 else int(span_y * scale + 2 * pad)
-    left = pad + (inner - (max(xs) - min(xs)) * scale) / 2
-    cy = (max(lats) + min(lats)) / 2
+    height = int(span_y * scale + 2 * pad)
+    left = pad + (inner - (x1 - x0) * scale) / 2
+    cy = (north + south) / 2
     markers = [
         {
             **p,
-            "x": round(left + (x - min(xs)) * scale, 1),
+            "x": round(left + (lon * MAP_ASPECT - x0) * scale, 1),
             "y": round(height / 2 - (p["lat"] - cy) * scale, 1),
         }
-        for p, x in zip(points, xs, strict=True)
+        for p, lon in zip(points, lons, strict=True)
     ]
+    vx, vy, vw, vh = outline_box()
+    outline = {
+        "x": round(left + (vx - x0) * scale, 1),
+        "y": round(height / 2 + (vy + cy) * scale, 1),
+        "width": round(vw * scale, 1),
+        "height": round(vh * scale, 1),
+    }
     radius = 5 if labelled else 2.5
-    return {"width": width, "height": height, "markers": markers, "labelled": labelled, "r": radius}
+    areas = any(p.get("area") for p in points)
+    return {"width": width, "height": height, "markers": markers, "labelled": labelled,
+            "r": radius, "outline": outline, "areas": areas}  # fmt: skip
 
 
 # ---------------------------------------------------------------- HTML
@@ -1107,6 +1156,7 @@ def site_context(
                   for code, name in (("de", "Deutsch"), ("en", "English"))]
         if linker.served else None,
         "facets_js": linker.site_href("facets.js"),
+        "laender_svg": linker.site_href("laender.svg"),
     }  # fmt: skip
     return {
         "ui": builder.ui,
@@ -1660,7 +1710,7 @@ def write_conneg(writer: SiteWriter) -> None:
     writer.write("conneg/nginx.conf", nginx)
 
 
-STATIC_ASSETS = ("style.css", "facets.js", "search.js")
+STATIC_ASSETS = ("style.css", "facets.js", "search.js", "laender.svg")
 # the site's own pages besides the resources: page name -> file
 SITE_PAGES = {"index.html": "index", "def.html": "def", "search.html": "search",
               "id/kooperation/index.html": "kooperationen",

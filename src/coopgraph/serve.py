@@ -446,7 +446,8 @@ WORDS = {
                           "XML, CSV or TSV by the Accept header."},
 }  # fmt: skip
 # files of the site's look, served from the package (the static site has them at its root)
-ASSETS = {"style.css": "text/css", "facets.js": "text/javascript", "search.js": "text/javascript"}
+ASSETS = {"style.css": "text/css", "facets.js": "text/javascript", "search.js": "text/javascript",
+          "laender.svg": "image/svg+xml"}  # fmt: skip
 # the site's own pages: request path -> publish.render_site_page name
 SITE_PAGES = {"/": "index", "/index.html": "index", "/id/kooperation/": "kooperationen",
               "/id/kooperation/index.html": "kooperationen",
