@@ -283,6 +283,34 @@ def test_footer_and_language_switch_in_serve(served: str) -> None:
     assert '<html lang="en">' in english and "Municipalities" in english
 
 
+def test_yasgui_editor_offline_with_the_saved_queries(served: str, browser: Any) -> None:
+    """The vendored YASGUI at /sparql/editor: every saved query is a tab, and a query runs on
+    this server's endpoint. (The accessible default stays the plain form at /sparql: YASGUI's own
+    widgets do not pass axe; the figures are written to tests/artifacts/site/.)"""
+    from coopgraph import queries
+
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        page.goto(served + "/sparql/editor")
+        page.wait_for_selector(".yasqe_queryButton")
+        tabs = page.eval_on_selector_all("[role=tab]", "ts => ts.map(t => t.textContent)")
+        for name in queries.catalog():
+            assert any(name in t for t in tabs), name
+        page.click(".yasqe_queryButton")
+        page.wait_for_selector(".yasr table tbody tr")
+        assert page.eval_on_selector_all(".yasr table tbody tr", "rs => rs.length") > 0
+        page.add_script_tag(path=str(AXE))
+        found = page.evaluate(
+            "axe.run(document).then(r => r.violations.map(v => "
+            "({id: v.id, impact: v.impact, nodes: v.nodes.length})))"
+        )
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        (SHOTS / "served-sparql-editor.axe.json").write_text(json.dumps(found, indent=1))
+        page.screenshot(path=str(SHOTS / "served-sparql-editor-1280.png"))
+    finally:
+        page.close()
+
+
 # ---------------------------------------------------------------- axe-core, 1280 and 390 px
 
 STATIC_PAGES = {

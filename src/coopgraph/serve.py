@@ -434,20 +434,32 @@ WORDS = {
            "run": "Ausführen", "params": "Parameter", "optional": "optional", "example": "Beispiel",
            "rows": "Zeilen", "truncated": "Ergebnis nach %d Zeilen abgeschnitten (Ergebnisgrenze).",
            "none": "Keine Ergebnisse.", "error": "Fehler", "query": "Abfrage", "note": "Hinweis",
-           "result": "Ergebnis",
+           "result": "Ergebnis", "editor": "SPARQL-Editor (YASGUI)",
+           "editor_help": "Mit Syntaxhervorhebung, Vervollständigung und den gespeicherten "
+                          "Abfragen als Reitern; ohne JavaScript dient das",
+           "sparql_form": "einfache Abfrageformular",
+           "editor_noscript": "Der Editor braucht JavaScript. Ohne JavaScript:",
+           "editor_vendored": "mitgeliefert, läuft ohne Netzzugang.",
            "sparql_help": "Nur lesende Abfragen (SELECT, ASK, CONSTRUCT, DESCRIBE); Ergebnisse "
                           "als JSON, XML, CSV oder TSV je nach Accept-Header."},
     "en": {"queries": "Saved queries", "sparql": "SPARQL endpoint",
            "run": "Run", "params": "Parameters", "optional": "optional", "example": "example",
            "rows": "rows", "truncated": "Result cut after %d rows (result limit).",
            "none": "No results.", "error": "Error", "query": "Query", "note": "Note",
-           "result": "Result",
+           "result": "Result", "editor": "SPARQL editor (YASGUI)",
+           "editor_help": "With syntax highlighting, completion and the saved queries as tabs; "
+                          "without JavaScript, use the",
+           "sparql_form": "plain query form",
+           "editor_noscript": "The editor needs JavaScript. Without it:",
+           "editor_vendored": "shipped with coopgraph, works offline.",
            "sparql_help": "Read-only queries (SELECT, ASK, CONSTRUCT, DESCRIBE); results as JSON, "
                           "XML, CSV or TSV by the Accept header."},
 }  # fmt: skip
 # files of the site's look, served from the package (the static site has them at its root)
 ASSETS = {"style.css": "text/css", "facets.js": "text/javascript", "search.js": "text/javascript",
-          "laender.svg": "image/svg+xml"}  # fmt: skip
+          "laender.svg": "image/svg+xml", "editor.js": "text/javascript",
+          "vendor/yasgui/yasgui.min.js": "text/javascript",
+          "vendor/yasgui/yasgui.min.css": "text/css"}  # fmt: skip
 # the site's own pages: request path -> publish.render_site_page name
 SITE_PAGES = {"/": "index", "/index.html": "index", "/id/kooperation/": "kooperationen",
               "/id/kooperation/index.html": "kooperationen",
@@ -610,6 +622,10 @@ class App:
             response = Response(body, content_type=f"{ASSETS[name]}; charset=utf-8")
             response.headers["Cache-Control"] = "public, max-age=3600"
             return response
+        if path == "/sparql/editor":
+            saved = [{"name": q.name, "text": q.text}
+                     for q in sorted(queries.catalog().values(), key=lambda q: q.name)]  # fmt: skip
+            return self.page("editor.html", request, saved=saved)
         if path == "/queries":
             return self.query_list(request)
         if path.startswith("/queries/"):
