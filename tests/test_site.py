@@ -332,7 +332,6 @@ SERVED_PAGES = {
     "query-result": "/queries/mitglieder-einer-kooperation?lang=de&run=1&kooperation="
     + urllib.parse.quote(f"https://w3id.org/coopgraph/id/{RUHR}", safe=""),
     "sparql": "/sparql",
-    "ontology": "/def",
 }
 
 
@@ -355,7 +354,8 @@ def _audit(browser: Any, url: str, shot_name: str) -> dict[str, Any]:
                 "({id: v.id, impact: v.impact, nodes: v.nodes.length})))"
             )
             scroll = page.evaluate("document.documentElement.scrollWidth")
-            page.screenshot(path=str(SHOTS / f"{shot_name}-{width}.png"), full_page=True)
+            tall = page.evaluate("document.documentElement.scrollHeight") > 5000  # e.g. /def
+            page.screenshot(path=str(SHOTS / f"{shot_name}-{width}.png"), full_page=not tall)
         finally:
             page.close()
         report[str(width)] = {"violations": violations, "scroll_width": scroll}
