@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# System packages the test suite needs besides the Python ones (Debian): headless Chromium
-# (`chromium`) and nginx (`nginx-light`) for tests/test_publish.py's browser and content-
-# negotiation tests; Virtuoso Open Source 7 (`virtuoso-opensource`) for the store contract
-# tests, which start their own Virtuoso on a free port with a temporary database.
-# Installs only what is missing, non-interactively; the tests fail (never skip) without them.
+# What the test suite needs besides the Python packages: headless Chromium (`chromium`) and nginx
+# (`nginx-light`) from Debian for the browser and content-negotiation tests, Virtuoso Open Source 7
+# (`virtuoso-opensource`) for the store contract tests (they start their own Virtuoso on a free
+# port with a temporary database), and axe-core from npm (into tests/.deps/, git-ignored) for
+# tests/test_site.py's accessibility checks. Installs only what is missing, non-interactively,
+# waiting for the dpkg lock; the tests fail (never skip) without them.
 set -euo pipefail
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
 [ -x /usr/bin/virtuoso-t ] || missing+=(virtuoso-opensource)
+command -v npm >/dev/null || missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
     if [[ " ${missing[*]} " == *" virtuoso-opensource "* ]]; then
@@ -19,12 +21,20 @@ if [ ${#missing[@]} -gt 0 ]; then
             dba-password "$pw" dba-password-again "$pw" | $SUDO debconf-set-selections
     fi
     $SUDO apt-get -o DPkg::Lock::Timeout=600 update -q
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends "${missing[@]}"
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=600 install -y -q \
+        --no-install-recommends "${missing[@]}"
     if [[ " ${missing[*]} " == *" virtuoso-opensource "* ]]; then
         # the package starts a system instance on ports 1111/8890; the tests start their own
         $SUDO invoke-rc.d virtuoso-opensource-7 stop >/dev/null 2>&1 || true
     fi
 fi
+AXE_VERSION=4.11.4
+deps="$(dirname "$0")/../tests/.deps"
+if ! grep -qs "\"version\": \"$AXE_VERSION\"" "$deps/node_modules/axe-core/package.json"; then
+    npm install --silent --no-save --no-package-lock --no-audit --no-fund --prefix "$deps" \
+        "axe-core@$AXE_VERSION"
+fi
 /usr/sbin/nginx -v
 /usr/bin/chromium --version 2>/dev/null
 /usr/bin/virtuoso-t +? 2>&1 | head -n 1 || true
+echo "axe-core $AXE_VERSION in tests/.deps"

@@ -364,7 +364,8 @@ def test_sparql_ask_and_construct(server: Server) -> None:
 def test_a_person_at_the_sparql_form_gets_a_table(server: Server) -> None:
     browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
     form = server.get("/sparql", Accept=browser)
-    assert form.status == 200 and '<textarea name="query"' in form.text
+    assert form.status == 200 and '<label for="query">' in form.text  # a labelled textarea
+    assert '<textarea id="query" name="query"' in form.text
     reply = server.sparql_form(browser, query=KOOPERATIONEN)
     assert reply.status == 200 and reply.media == "text/html"
     rows = [r for r in _parsed(reply.text).rows if r]

@@ -30,10 +30,13 @@ from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup, escape
 from rdflib import Graph, URIRef
 
 from . import __version__, resources
 from .catalog import Publisher
+from .directory import KINDS, SIZES, Directory, Entry, size_bucket
+from .directory import build as build_directory
 from .errors import CoopgraphError, InputError
 from .loader import load, parse_file
 from .namespaces import BASE, COOP, DATA_PREFIXES, GEO, ID, PREFIXES, VOCAB
@@ -204,9 +207,15 @@ UI: dict[str, tuple[str, str]] = {
     "shown_of": ("gezeigt: die ersten", "showing the first"),
     "of": ("von", "of"),
     "no_points": ("keine Koordinaten vorhanden", "no coordinates available"),
+    "area_markers": (
+        "Quadrate: Kreise und Länder als Mitglieder, in der Mitte ihrer Gemeinden",
+        "squares: districts and federal states as members, at the centre of their municipalities",
+    ),
     "map_note": (
-        "Gemeindemittelpunkte (WGS84), ohne Kartenhintergrund",
-        "municipality centre points (WGS84), no background map",
+        "Gemeindemittelpunkte (WGS84); Grenzen von Deutschland und den Ländern: Natural Earth"
+        " (gemeinfrei), vereinfacht",
+        "municipality centre points (WGS84); borders of Germany and the Länder: Natural Earth"
+        " (public domain), simplified",
     ),
     "ontology": ("Ontologie", "Ontology"),
     "classes": ("Klassen", "Classes"),
@@ -223,6 +232,30 @@ UI: dict[str, tuple[str, str]] = {
     "dataset": ("Datensatz", "Dataset"),
     "kinds": ("Ressourcen", "Resources"),
     "iri": ("IRI", "IRI"),
+    "search": ("Suche", "Search"),
+    "search_button": ("Suchen", "Search"),
+    "search_label": ("Name, AGS oder Postleitzahl", "Name, AGS or postcode"),
+    "search_hint": (
+        "Suche nach Kooperationen, Kommunen, Kreisen und Begriffen",
+        "Search cooperations, municipalities, districts and concepts",
+    ),
+    "kooperationen": ("Kooperationen", "Cooperations"),
+    "gemeindeverbaende": ("Gemeindeverbände", "Municipal associations"),
+    "breadcrumbs": ("Brotkrumennavigation", "Breadcrumbs"),
+    "main_nav": ("Hauptnavigation", "Main navigation"),
+    "skip": ("Zum Inhalt", "Skip to content"),
+    "language": ("Sprache", "Language"),
+    "queries": ("Abfragen", "Queries"),
+    "area_coops": ("Kooperationen mit Mitgliedern hier", "Cooperations with members here"),
+    "gemeinden": ("Gemeinden", "Municipalities"),
+    "kreise": ("Kreise", "Districts"),
+    "name": ("Name", "Name"),
+    "ags": ("AGS", "AGS"),
+    "postcode": ("PLZ", "Postcode"),
+    "population": ("Einwohner", "Population"),
+    "count": ("Anzahl", "Count"),
+    "laender": ("Länder", "Federal states"),
+    "no_rechtsform": ("Rechtsform nicht angegeben", "legal form not stated"),
 }
 
 
@@ -276,6 +309,20 @@ class Linker:
     def absolute(self, site_path: str) -> str:
         return self.base_uri + site_path
 
+    @property
+    def served(self) -> bool:
+        """Links for ``coopgraph serve`` (extensionless, negotiated) rather than static files."""
+        return self.suffix == ""
+
+    def special(self, name: str) -> str:
+        """The site's own pages: ``index``, ``search``, ``kooperationen`` (the list at
+        ``id/kooperation/``), ``gemeindeverbaende``, ``def``; static files or server routes."""
+        if name == "kooperationen":
+            return self.site_href("id/kooperation/" + ("" if self.served else "index.html"))
+        if name == "index":
+            return self.site_href("" if self.served else "index.html")
+        return self.site_href(name + self.suffix)
+
 
 # ---------------------------------------------------------------- the graph, indexed
 
@@ -289,6 +336,7 @@ class GraphView:
         self._seen: set[ox.Triple] = set()
         self._size = 0
         self._labels: dict[Term, dict[str, str]] = {}
+        self.shown: dict[tuple[Term, str], dict[str, str]] = {}  # PageBuilder.label, by language
         self._dependent: dict[Term, bool] = {}
 
     def add(self, s: Subject, p: ox.NamedNode, o: Term) -> None:
@@ -459,6 +507,17 @@ def describe(store: Store, iri: str | URIRef) -> Graph:
 # ---------------------------------------------------------------- page model
 
 
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+
+
+def format_date(value: str, lang: str) -> str:
+    """An ``xsd:date`` as people read it: 06.06.2003 on German pages, ISO 8601 otherwise."""
+    m = _ISO_DATE.match(value)
+    if m and lang == "de":
+        return f"{m.group(3)}.{m.group(2)}.{m.group(1)}"
+    return value
+
+
 def _lit_text(o: ox.Literal, lang: str) -> str:
     dt = o.datatype.value if not o.language else ""
     if dt == XSD_NS + "boolean":
@@ -470,9 +529,14 @@ def _lit_text(o: ox.Literal, lang: str) -> str:
         whole, _, frac = text.partition(".")
         grouped = f"{int(whole):,}".replace(",", ".") if whole.lstrip("-").isdigit() else whole
         return grouped + ("," + frac if frac else "")
+    if dt == XSD_NS + "date":
+        return format_date(o.value, lang)
     if dt in (XSD_NS + "integer",) and o.value.lstrip("-").isdigit():
         return f"{int(o.value):,}"
     return o.value
+
+
+_UI_WORDS: dict[tuple[str, str], dict[str, str]] = {}
 
 
 class PageBuilder:
@@ -487,14 +551,27 @@ class PageBuilder:
     # -- words
 
     def ui(self, key: str) -> dict[str, str]:
-        de, en = UI[key]
-        pick = {"de": de, "en": en}
-        return {"text": pick[self.lang], "alt": pick[self.other], "alt_lang": self.other}
+        """Interface words (shared: do not change the dict)."""
+        found = _UI_WORDS.get((key, self.lang))
+        if found is None:
+            de, en = UI[key]
+            pick = {"de": de, "en": en}
+            found = {"text": pick[self.lang], "alt": pick[self.other], "alt_lang": self.other}
+            _UI_WORDS[(key, self.lang)] = found
+        return found
 
     def label(self, node: Term) -> dict[str, str]:
-        """Main label (page language) and the other language's, where it differs."""
+        """Main label (page language) and the other language's, where it differs (cached in the
+        view: do not change the dict)."""
         if isinstance(node, ox.Literal):
             return {"text": node.value, "alt": "", "alt_lang": self.other}
+        key = (node, self.lang)
+        found = self.view.shown.get(key)
+        if found is None:
+            found = self.view.shown[key] = self._label(node)
+        return found
+
+    def _label(self, node: ox.NamedNode | ox.BlankNode) -> dict[str, str]:
         labels = self.view.labels(node)
         if not labels and isinstance(node, ox.NamedNode):
             pair = EXTERNAL_LABELS.get(node.value)
@@ -598,7 +675,8 @@ class PageBuilder:
         if isinstance(instant, (ox.NamedNode, ox.BlankNode)):
             day = self.view.value(instant, TIME_IN_DATE)
             if day is not None:
-                return {"text": day.value, "note": "", "known": True, "value": day.value}
+                text = format_date(day.value, self.lang)
+                return {"text": text, "note": "", "known": True, "value": day.value}
             year = self.view.value(instant, TIME_IN_YEAR)
             if year is not None:
                 note = self.ui("year_only")["text"]
@@ -608,7 +686,8 @@ class PageBuilder:
         unknown = self.view.value(membership, COOP_BEGINN_UNBEKANNT)
         if isinstance(unknown, ox.Literal) and unknown.value in ("true", "1"):
             attested = self.view.value(membership, COOP_BESTAETIGT_AM)
-            note = f"{self.ui('attested')['text']} {attested.value}" if attested else ""
+            when = format_date(attested.value, self.lang) if attested else ""
+            note = f"{self.ui('attested')['text']} {when}" if attested else ""
             return {
                 "text": self.ui("unknown_beginning")["text"],
                 "note": note,
@@ -716,20 +795,170 @@ class PageBuilder:
         points = []
         for member in members:
             pt = self.point(member)
+            area = False
+            if pt is None and kind == "kooperation" and isinstance(member, ox.NamedNode):
+                pt, area = self.area_centre(member), True
             if pt is not None:
-                points.append({"lon": pt[0], "lat": pt[1], **self.link(member)})
+                points.append({"lon": pt[0], "lat": pt[1], "area": area, **self.link(member)})
         return points
 
-    def page(self, node: ox.NamedNode) -> dict[str, Any]:
+    def area_centre(self, area: ox.NamedNode) -> tuple[float, float] | None:
+        """A Kreis or Land that is itself a member: the mean of its Kommunen's centre points,
+        drawn as a distinct (square) marker."""
+        kind = kind_of(area.value)
+        if kind not in ("kreis", "land"):
+            return None
+        pred = COOP_KREIS if kind == "kreis" else COOP_LAND
+        found = [pt for s in self.view.subjects(pred, area) if (pt := self.point(s)) is not None]
+        if not found:
+            return None
+        return (sum(p[0] for p in found) / len(found), sum(p[1] for p in found) / len(found))
+
+    # -- what the directory knows (Kreis and Land pages, breadcrumbs)
+
+    def entry_link(self, entry: Entry) -> dict[str, Any]:
+        label = entry.label(self.lang)
+        alt = entry.labels.get(self.other, "")
+        return {"text": label, "alt": alt if alt != label else "", "alt_lang": self.other,
+                "href": self.linker.href(entry.iri), "iri": entry.iri, "lang": ""}  # fmt: skip
+
+    def area(self, node: ox.NamedNode, kind: str, directory: Directory) -> dict[str, Any]:
+        """A Kreis's or Land's cooperations (grouped by kind) and its Gemeinden or Kreise."""
+        groups: dict[tuple[bool, str], list[Entry]] = defaultdict(list)
+        for coop in directory.coops_in.get(node.value, ()):
+            groups[(coop.kind == "gemeindeverband", coop.rechtsform or "")].append(coop)
+        coops = []
+        for (register, rf), items in sorted(
+            groups.items(), key=lambda kv: (kv[0][0], -len(kv[1]), directory.name(kv[0][1]))
+        ):
+            entry = directory.by_iri.get(rf)
+            if entry is not None:
+                alt = entry.labels.get(self.other, "")
+                label = {"text": entry.label(self.lang), "alt": alt, "alt_lang": self.other}
+            else:
+                label = self.label(ox.NamedNode(rf)) if rf else self.ui("no_rechtsform")
+            coops.append({"label": label, "items": [self.entry_link(c) for c in items],
+                          "register": register, "collapsed": len(items) > 12})  # fmt: skip
+        out: dict[str, Any] = {"coops": coops, "coop_count": sum(len(g) for g in groups.values())}
+        if kind == "kreis":
+            out["gemeinden"] = [
+                {"link": self.entry_link(k), "ags": k.keys[0] if k.keys else "",
+                 "plz": next((x for x in k.keys[1:] if len(x) == 5), ""),
+                 "einwohner": _number(k.einwohner, self.lang)}
+                for k in directory.kommunen_in.get(node.value, ())
+            ]  # fmt: skip
+        else:
+            kreise = []
+            for kreis in directory.kreise_in.get(node.value, ()):
+                kommunen = directory.kommunen_in.get(kreis.iri, ())
+                people = sum(k.einwohner or 0 for k in kommunen)
+                kreise.append({"link": self.entry_link(kreis), "key": kreis.keys[0] if kreis.keys
+                               else "", "gemeinden": len(kommunen),
+                               "einwohner": _number(people, self.lang)})  # fmt: skip
+            out["kreise"] = kreise
+        return out
+
+    def breadcrumbs(self, node: ox.NamedNode, kind: str) -> list[dict[str, Any]]:
+        """Where a page sits: Start › Land › Kreis › Kommune, Start › Kooperationen › …"""
+        home: dict[str, Any] = {
+            "text": self.ui("home")["text"],
+            "href": self.linker.special("index"),
+        }
+        crumbs = [home]
+        if kind in ("kommune", "gemeindefreies-gebiet", "kreis"):
+            for pred in (COOP_LAND, COOP_KREIS):
+                up = self.view.value(node, pred)
+                if isinstance(up, ox.NamedNode) and up != node:
+                    crumbs.append(self.link(up))
+        elif kind == "kooperation":
+            coops = self.ui("kooperationen")["text"]
+            crumbs.append({"text": coops, "href": self.linker.special("kooperationen")})
+            if "/gemeindeverband-" in node.value:
+                crumbs.append({"text": self.ui("gemeindeverbaende")["text"],
+                               "href": self.linker.special("gemeindeverbaende")})  # fmt: skip
+        elif kind in ("term", "scheme", "concept"):
+            crumbs.append({"text": self.ui("ontology")["text"], "href": self.linker.special("def")})
+            scheme = self.view.value(node, _iri(SKOS_NS, "inScheme"))
+            if isinstance(scheme, ox.NamedNode):
+                crumbs.append(self.link(scheme))
+        crumbs.append({"text": self.label(node)["text"], "href": None})
+        return crumbs
+
+    def schema_org(self, node: ox.NamedNode, kind: str, points: list[dict[str, Any]]) -> str:
+        """The resource as schema.org JSON-LD for search engines, safe inside <script>."""
+        types = {
+            "kooperation": "GovernmentOrganization",
+            "kommune": "AdministrativeArea",
+            "kreis": "AdministrativeArea",
+            "land": "AdministrativeArea",
+            "concept": "DefinedTerm",
+            "term": "DefinedTerm",
+            "scheme": "DefinedTermSet",
+        }
+        doc: dict[str, Any] = {
+            "@context": "https://schema.org",
+            "@type": types.get(kind, "Thing"),
+            "@id": node.value,
+            "name": self.label(node)["text"],
+            "inLanguage": self.lang,
+        }  # fmt: skip
+        alt = [o.value for o in self.view.objects(node, _iri(SKOS_NS, "altLabel"))
+               if isinstance(o, ox.Literal)]  # fmt: skip
+        if alt:
+            doc["alternateName"] = alt
+        texts = {o.language: o.value for o in self.view.objects(node, _iri(DCT_NS, "description"))
+                 if isinstance(o, ox.Literal)}  # fmt: skip
+        description = texts.get(self.lang) or texts.get("") or next(iter(texts.values()), None)
+        if description:
+            doc["description"] = description
+        same = [o.value for p in (_iri(OWL_NS, "sameAs"), _iri(SCHEMA_NS, "sameAs"))
+                for o in self.view.objects(node, p) if isinstance(o, ox.NamedNode)]  # fmt: skip
+        homepage = self.view.value(node, _iri(FOAF_NS, "homepage"))
+        if isinstance(homepage, ox.NamedNode):
+            doc["url"] = homepage.value
+        if same:
+            doc["sameAs"] = same
+        ags = self.view.value(node, _iri(str(COOP), "ags"))
+        if isinstance(ags, ox.Literal):
+            doc["identifier"] = {"@type": "PropertyValue", "propertyID": "AGS", "value": ags.value}
+        plz = self.view.value(node, _iri(SCHEMA_NS, "postalCode"))
+        if isinstance(plz, ox.Literal):
+            doc["address"] = {"@type": "PostalAddress", "postalCode": plz.value,
+                              "addressCountry": "DE"}  # fmt: skip
+        if kind != "kooperation":
+            up = [self.view.value(node, p) for p in (COOP_KREIS, COOP_LAND)]
+            places = [{"@type": "AdministrativeArea", "@id": u.value, "name": self.label(u)["text"]}
+                      for u in up if isinstance(u, ox.NamedNode)]  # fmt: skip
+            if places:
+                doc["containedInPlace"] = places
+        if kind in ("kommune",) and points:
+            doc["geo"] = {"@type": "GeoCoordinates", "latitude": points[0]["lat"],
+                          "longitude": points[0]["lon"]}  # fmt: skip
+        if kind == "kooperation":
+            doc["member"] = [{"@type": "AdministrativeArea", "@id": p["iri"], "name": p["text"]}
+                             for p in points]  # fmt: skip
+        if kind == "concept":
+            scheme = self.view.value(node, _iri(SKOS_NS, "inScheme"))
+            if isinstance(scheme, ox.NamedNode):
+                doc["inDefinedTermSet"] = scheme.value
+        text = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))
+        return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+    def page(self, node: ox.NamedNode, directory: Directory | None = None) -> dict[str, Any]:
         kind = kind_of(node.value)
         members = self.memberships(node, of_org=True)
         member_of = self.memberships(node, of_org=False)
         membership_nodes = [
             m for key in (ORG_ORGANIZATION, ORG_MEMBER) for m in self.view.subjects(key, node)
         ]
+        area = None
+        skip = {RDF_TYPE, ORG_MEMBER, ORG_ORGANIZATION, ORG_HAS_MEMBER, DCT_SOURCE}
+        if directory is not None and kind in ("kreis", "land"):
+            area = self.area(node, kind, directory)
+            skip |= {COOP_KREIS, COOP_LAND}  # shown as tables instead
         incoming: dict[ox.NamedNode, list[Subject]] = defaultdict(list)
         for s, p in self.view.inc.get(node, ()):
-            if p in (RDF_TYPE, ORG_MEMBER, ORG_ORGANIZATION, ORG_HAS_MEMBER, DCT_SOURCE):
+            if p in skip:
                 continue
             incoming[p].append(s)
         limit = 1000
@@ -758,7 +987,17 @@ class PageBuilder:
             "map_count": len(points),
             "referenced": referenced,
             "limit": limit,
+            "area": area,
+            "breadcrumbs": self.breadcrumbs(node, kind),
+            "jsonld": self.schema_org(node, kind, points),
         }
+
+
+def _number(n: int | None, lang: str) -> str:
+    if n is None:
+        return ""
+    text = f"{n:,}"
+    return text.replace(",", ".") if lang == "de" else text
 
 
 PLAIN_DATATYPES = frozenset(
@@ -788,34 +1027,88 @@ def parse_point(wkt: str) -> tuple[float, float] | None:
     return (float(m.group(1)), float(m.group(2))) if m else None
 
 
+MAP_ASPECT = math.cos(math.radians(51.2))  # x = lon·cos(51.2°): Germany's middle latitude
+GERMANY = (5.87, 47.27, 15.04, 55.06)  # lon/lat box: the extent of a map with one place
+
+
+@lru_cache(maxsize=1)
+def outline_box() -> tuple[float, float, float, float]:
+    """The viewBox of laender.svg (Germany and the Länder, in the maps' projection)."""
+    head = (resources.templates_dir() / "laender.svg").read_text(encoding="utf-8")[:400]
+    m = re.search(r'viewBox="([-\d. ]+)"', head)
+    assert m is not None
+    x, y, w, h = (float(v) for v in m.group(1).split())
+    return x, y, w, h
+
+
 def svg_map(points: list[dict[str, Any]], width: int = 640, pad: int = 30) -> dict[str, Any]:
-    """Marker positions for an inline SVG map: an equirectangular projection scaled by cos(lat),
-    so it renders with no tiles and no network. Room is left on the right for the names."""
+    """Marker positions for an inline SVG map: an equirectangular projection (x scaled by
+    cos 51.2°), over the outlines of Germany and the Länder (laender.svg, one <image>), so it
+    renders with no tiles and no network. One place is shown within Germany. Room is left on the
+    right for the names."""
     lons = [p["lon"] for p in points]
     lats = [p["lat"] for p in points]
-    mid = math.radians((min(lats) + max(lats)) / 2)
-    xs = [lon * math.cos(mid) for lon in lons]
-    span_x = max(max(xs) - min(xs), 0.05)
-    span_y = max(max(lats) - min(lats), 0.05)
+    if len(points) == 1:
+        west, south, east, north = GERMANY
+    else:
+        west, south, east, north = min(lons), min(lats), max(lons), max(lats)
+    x0, x1 = west * MAP_ASPECT, east * MAP_ASPECT
+    span_x = max(x1 - x0, 0.05)
+    span_y = max(north - south, 0.05)
     labelled = len(points) <= 80
     inner = width - 2 * pad - (150 if labelled else 0)
     scale = min(inner / span_x, 420 / span_y)
-    height = 120 if len(points) == 1 else int(span_y * scale + 2 * pad)
-    left = pad + (inner - (max(xs) - min(xs)) * scale) / 2
-    cy = (max(lats) + min(lats)) / 2
+    height = int(span_y * scale + 2 * pad)
+    left = pad + (inner - (x1 - x0) * scale) / 2
+    cy = (north + south) / 2
     markers = [
         {
             **p,
-            "x": round(left + (x - min(xs)) * scale, 1),
+            "x": round(left + (lon * MAP_ASPECT - x0) * scale, 1),
             "y": round(height / 2 - (p["lat"] - cy) * scale, 1),
         }
-        for p, x in zip(points, xs, strict=True)
+        for p, lon in zip(points, lons, strict=True)
     ]
+    vx, vy, vw, vh = outline_box()
+    outline = {
+        "x": round(left + (vx - x0) * scale, 1),
+        "y": round(height / 2 + (vy + cy) * scale, 1),
+        "width": round(vw * scale, 1),
+        "height": round(vh * scale, 1),
+    }
     radius = 5 if labelled else 2.5
-    return {"width": width, "height": height, "markers": markers, "labelled": labelled, "r": radius}
+    areas = any(p.get("area") for p in points)
+    return {"width": width, "height": height, "markers": markers, "labelled": labelled,
+            "r": radius, "outline": outline, "areas": areas}  # fmt: skip
 
 
 # ---------------------------------------------------------------- HTML
+
+
+def link_html(v: dict[str, Any]) -> Markup:
+    """A value as HTML: a link (or a span) with the other language's label and the datatype
+    beside it. A function, not a template macro: it runs about 100,000 times per publish."""
+    text = escape(v["text"])
+    href = v.get("href")
+    if href:
+        out = f'<a href="{escape(href)}">{text}</a>'
+    elif v.get("lang"):
+        out = f'<span lang="{escape(v["lang"])}">{text}</span>'
+    else:
+        out = f"<span>{text}</span>"
+    if v.get("alt"):
+        out += f' <span class="alt" lang="{escape(v["alt_lang"])}">{escape(v["alt"])}</span>'
+    if v.get("datatype"):
+        out += f' <span class="dt">{escape(v["datatype"])}</span>'
+    return Markup(out)
+
+
+def words_html(w: dict[str, str]) -> Markup:
+    """Interface words in the page language, the other language's beside them."""
+    out = str(escape(w["text"]))
+    if w.get("alt"):
+        out += f' <span class="alt" lang="{escape(w["alt_lang"])}">{escape(w["alt"])}</span>'
+    return Markup(out)
 
 
 def _environment() -> Environment:
@@ -827,6 +1120,8 @@ def _environment() -> Environment:
         keep_trailing_newline=True,
     )
     env.globals["attribution"] = ATTRIBUTION
+    env.globals["a"] = link_html
+    env.globals["t"] = words_html
     return env
 
 
@@ -840,28 +1135,64 @@ def environment() -> Environment:
     return _ENV
 
 
+def site_context(
+    linker: Linker, lang: str, *, site_files: bool, stylesheet: str | None = None
+) -> dict[str, Any]:
+    """What the layout (``base.html``) needs on every page, in the static site and in serve:
+    navigation, search form, language switch (serve), footer links to the dataset descriptions
+    (only where they exist: ``site_files``)."""
+    builder = PageBuilder(GraphView(), lang, linker)
+    nav = {
+        "index": linker.special("index"),
+        "kooperationen": linker.special("kooperationen"),
+        "gemeindeverbaende": linker.special("gemeindeverbaende"),
+        "search": linker.special("search"),
+        "def": linker.special("def"),
+        "sparql": linker.site_href("sparql") if linker.served else None,
+        "queries": linker.site_href("queries") if linker.served else None,
+        "catalog": linker.site_href("catalog.ttl") if site_files else None,
+        "void": linker.site_href("void.ttl") if site_files else None,
+        "langs": [{"lang": code, "href": f"?lang={code}", "name": name}
+                  for code, name in (("de", "Deutsch"), ("en", "English"))]
+        if linker.served else None,
+        "facets_js": linker.site_href("facets.js"),
+        "laender_svg": linker.site_href("laender.svg"),
+    }  # fmt: skip
+    return {
+        "ui": builder.ui,
+        "lang": lang,
+        "other": builder.other,
+        "link": linker,
+        "nav": nav,
+        "version": __version__,
+        "stylesheet": stylesheet,
+    }
+
+
 def render_page(
-    view: GraphView, iri: str, lang: str, linker: Linker, stylesheet: str | None = None
+    view: GraphView,
+    iri: str,
+    lang: str,
+    linker: Linker,
+    stylesheet: str | None = None,
+    *,
+    directory: Directory | None = None,
+    site_files: bool = False,
 ) -> str:
     """The HTML page of one resource, from an indexed graph (CSS inline unless a stylesheet
-    href is given)."""
+    href is given); Kreis and Land pages list their area from the ``directory``."""
     builder = PageBuilder(view, lang, linker)
     node = ox.NamedNode(iri)
-    context = builder.page(node)
+    context = builder.page(node, directory)
     path = path_for(iri)
     return (
         environment()
         .get_template("resource.html")
         .render(
             page=context,
-            ui=builder.ui,
-            lang=lang,
-            other=builder.other,
-            link=linker,
             path=path,
             formats=_formats(linker, path),
-            version=__version__,
-            stylesheet=stylesheet,
+            **site_context(linker, lang, site_files=site_files, stylesheet=stylesheet),
         )
     )
 
@@ -940,7 +1271,14 @@ def view_of(store: Store, iri: str) -> GraphView:
 
 
 def render_html(
-    store: Store, iri: str, lang: str = "de", base_uri: str = DEFAULT_BASE, suffix: str = ""
+    store: Store,
+    iri: str,
+    lang: str = "de",
+    base_uri: str = DEFAULT_BASE,
+    suffix: str = "",
+    *,
+    directory: Directory | None = None,
+    site_files: bool = False,
 ) -> str:
     """The HTML page of one resource, read from any store, with absolute links under
     ``base_uri`` (each IRI's path + ``suffix``: "" where the server negotiates content)."""
@@ -950,7 +1288,91 @@ def render_html(
     if not view.out.get(ox.NamedNode(iri)):
         raise InputError(f"no such resource: {iri}")
     linker = Linker(base_uri=_slash(base_uri), page=None, suffix=suffix)
-    return render_page(view, iri, lang, linker)
+    return render_page(view, iri, lang, linker, directory=directory, site_files=site_files)
+
+
+def render_site_page(
+    name: str,
+    directory: Directory,
+    lang: str,
+    linker: Linker,
+    *,
+    site_files: bool,
+    stylesheet: str | None = None,
+    **extra: Any,
+) -> str:
+    """One of the site's own pages, the same in the static site and in serve: ``index`` (home),
+    ``kooperationen`` (the list at id/kooperation/), ``gemeindeverbaende``, ``search``."""
+    context = site_context(linker, lang, site_files=site_files, stylesheet=stylesheet)
+    builder = PageBuilder(GraphView(), lang, linker)
+    context["site"] = browse_context(directory, builder)
+    template = "kooperationen.html" if name == "kooperationen" else f"{name}.html"
+    return environment().get_template(template).render(**context, **extra)
+
+
+def browse_context(directory: Directory, builder: PageBuilder) -> dict[str, Any]:
+    """The cooperations with their facets (Land, Rechtsform, Handlungsfeld, size), the register's
+    Gemeindeverbände by Land, the Länder and the concept schemes."""
+    lang = builder.lang
+
+    def item(e: Entry) -> dict[str, Any]:
+        laender = directory.laender(e)
+        n = len(e.members)
+        return {
+            **builder.entry_link(e),
+            "land": " ".join(a.rsplit("/", 1)[-1] for a in laender),
+            "rechtsform": e.rechtsform.rsplit("/", 1)[-1] if e.rechtsform else "",
+            "handlungsfeld": " ".join(h.rsplit("/", 1)[-1] for h in e.handlungsfelder),
+            "size": size_bucket(n),
+            "members": n,
+            "context": directory.context(e, lang),
+            "kreis": directory.name(e.kreis, lang),
+            "rechtsform_name": directory.name(e.rechtsform, lang),
+        }
+
+    def facet(items: list[dict[str, Any]], key: str, names: Callable[[str], str]) -> list[dict]:
+        counts: dict[str, int] = defaultdict(int)
+        for it in items:
+            for value in it[key].split():
+                counts[value] += 1
+        options = [{"value": v, "text": names(v), "count": n} for v, n in counts.items()]
+        return sorted(options, key=lambda o: o["text"].lower())
+
+    coops = [item(e) for e in directory.cooperations()]
+    register = [item(e) for e in directory.cooperations(register=True)]
+    by_land: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for it in register:
+        by_land[it["land"].split()[0] if it["land"] else ""].append(it)
+    sizes = {name: name.replace("-", "–") for name, _, _ in SIZES}
+    land_names = {e.iri.rsplit("/", 1)[-1]: e.label(lang) for e in directory.of_kind("land")}
+
+    def concept_name(scheme: str) -> Callable[[str], str]:
+        return lambda v: directory.name(f"{VOCAB}{scheme}/{v}", lang)
+
+    facets = [
+        {"key": "land", "label": builder.ui("laender")["text"],
+         "options": facet(coops, "land", lambda v: land_names.get(v, v))},
+        {"key": "rechtsform", "label": "Rechtsform" if lang == "de" else "Legal form",
+         "options": facet(coops, "rechtsform", concept_name("rechtsform"))},
+        {"key": "handlungsfeld", "label": "Handlungsfeld" if lang == "de" else "Field of action",
+         "options": facet(coops, "handlungsfeld", concept_name("handlungsfeld"))},
+        {"key": "size", "label": "Mitglieder" if lang == "de" else "Members",
+         "options": sorted(facet(coops, "size", lambda v: sizes.get(v, v)),
+                           key=lambda o: int(o["value"].split("-")[0].rstrip("+")))},
+    ]  # fmt: skip
+    return {
+        "kooperationen": coops,
+        "facets": facets,
+        "gemeindeverbaende": [
+            {"land": land_names.get(k, k), "items": v} for k, v in sorted(by_land.items())
+        ],
+        "register_count": len(register),
+        "laender": [builder.entry_link(e) for e in sorted(directory.of_kind("land"),
+                                                           key=lambda e: e.iri)],
+        "schemes": [builder.entry_link(e) for e in directory.of_kind("scheme")],
+        "counts": {k: len(directory.of_kind(k)) for k in KINDS},
+        "kinds": {k: v[0 if lang == "de" else 1] for k, v in KINDS.items()},
+    }  # fmt: skip
 
 
 def _slash(uri: str) -> str:
@@ -1112,6 +1534,7 @@ class SiteWriter:
                 path = path_for(s.value)
                 if path is not None:
                     self.pages[s.value] = path
+        self.directory = build_directory(view)
 
     def has_page(self, iri: str) -> bool:
         return iri in self.pages or iri == ONTOLOGY_IRI
@@ -1145,7 +1568,8 @@ class SiteWriter:
 
     def resource(self, iri: str, path: str) -> None:
         linker = self.linker(path)
-        html = render_page(self.view, iri, self.lang, linker, linker.site_href("style.css"))
+        html = render_page(self.view, iri, self.lang, linker, linker.site_href("style.css"),
+                           directory=self.directory, site_files=True)  # fmt: skip
         self.write(path + ".html", html, iri=iri)
         self.rdf_files(path, description_triples(self.view, ox.NamedNode(iri)), iri)
 
@@ -1190,8 +1614,7 @@ def _term_entry(builder: PageBuilder, node: ox.NamedNode) -> dict[str, Any]:
     }
 
 
-def _ontology_context(writer: SiteWriter, builder: PageBuilder) -> dict[str, Any]:
-    view = writer.view
+def _ontology_context(view: GraphView, builder: PageBuilder) -> dict[str, Any]:
 
     def of_type(cls: str, ns: str) -> list[dict[str, Any]]:
         nodes = [
@@ -1229,22 +1652,15 @@ def _ontology_context(writer: SiteWriter, builder: PageBuilder) -> dict[str, Any
     }
 
 
-def _render(template: str, writer: SiteWriter, page: str, **context: Any) -> str:
-    linker = writer.linker(page)
-    builder = PageBuilder(writer.view, writer.lang, linker)
+def render_ontology(view: GraphView, lang: str, linker: Linker, *, site_files: bool,
+                    stylesheet: str | None = None) -> str:  # fmt: skip
+    """The ontology documentation (``def.html``; ``/def`` in serve)."""
+    builder = PageBuilder(view, lang, linker)
+    context = site_context(linker, lang, site_files=site_files, stylesheet=stylesheet)
     return (
         environment()
-        .get_template(template)
-        .render(
-            ui=builder.ui,
-            lang=writer.lang,
-            other=builder.other,
-            link=linker,
-            path=page.rsplit(".", 1)[0],
-            version=__version__,
-            stylesheet=linker.site_href("style.css"),
-            **context,
-        )
+        .get_template("ontology.html")
+        .render(onto=_ontology_context(view, builder), **context)
     )
 
 
@@ -1265,32 +1681,9 @@ def write_dumps(writer: SiteWriter) -> None:
     writer.write("dump/coopgraph.jsonld", json.dumps(doc, ensure_ascii=False))
 
 
-def _index_context(writer: SiteWriter, builder: PageBuilder) -> dict[str, Any]:
-    view = writer.view
-
-    def listing(kind: str) -> list[dict[str, Any]]:
-        items = [builder.link(ox.NamedNode(i)) for i in writer.pages if kind_of(i) == kind]
-        return sorted(items, key=lambda v: v["text"].lower())
-
-    coops = listing("kooperation")
-    register = [c for c in coops if "/gemeindeverband-" in c["iri"]]
-    return {
-        "counts": writer.kind_counts(),
-        "laender": listing("land"),
-        "kooperationen": [c for c in coops if "/gemeindeverband-" not in c["iri"]],
-        "gemeindeverbaende": register,
-        "kontrakte": listing("kontrakt"),
-        "gremien": listing("gremium"),
-        "schemes": listing("scheme"),
-        "triples": len(view),
-        "dumps": [{"href": k, "label": v[0], "type": v[1]} for k, v in DUMPS.items()],
-        "sparql": writer.base_uri + "sparql",
-    }
-
-
 def write_sitemap(writer: SiteWriter) -> None:
     """sitemap.xml (split into a sitemap index past 50,000 addresses, the protocol's limit)."""
-    urls = [writer.base_uri + "index.html", writer.base_uri + "def.html"]
+    urls = [writer.base_uri + page for page in SITE_PAGES]
     urls += [writer.base_uri + path + ".html" for path in sorted(writer.pages.values())]
     env = environment()
     chunks = [urls[i : i + 50000] for i in range(0, len(urls), 50000)]
@@ -1317,24 +1710,46 @@ def write_conneg(writer: SiteWriter) -> None:
     writer.write("conneg/nginx.conf", nginx)
 
 
+STATIC_ASSETS = ("style.css", "facets.js", "search.js", "laender.svg")
+# the site's own pages besides the resources: page name -> file
+SITE_PAGES = {"index.html": "index", "def.html": "def", "search.html": "search",
+              "id/kooperation/index.html": "kooperationen",
+              "gemeindeverbaende.html": "gemeindeverbaende"}  # fmt: skip
+
+
+def search_index_js(directory: Directory, lang: str) -> str:
+    """The directory as the static search page loads it: a script, so it works from disk too
+    (browsers refuse fetch() on file:// URLs)."""
+    data = json.dumps(directory.search_records(lang), ensure_ascii=False, separators=(",", ":"))
+    return f"window.coopgraphIndex={data};\n"
+
+
 def write_extras(writer: SiteWriter, say: Callable[[str], None]) -> None:
-    """Everything besides the per-resource files: context, dumps, ontology, index, sitemap."""
+    """Everything besides the per-resource files: context, dumps, ontology, index, browse and
+    search pages, search index, sitemap."""
     writer.write("context.jsonld", json.dumps(writer.context, ensure_ascii=False, indent=1) + "\n")
-    writer.write("style.css", (resources.templates_dir() / "style.css").read_bytes())
+    for asset in STATIC_ASSETS:
+        writer.write(asset, (resources.templates_dir() / asset).read_bytes())
     say("writing the dumps")
     write_dumps(writer)
-    say("writing the ontology documentation, index and sitemap")
-    builder = PageBuilder(writer.view, writer.lang, writer.linker("def.html"))
-    writer.write(
-        "def.html",
-        _render("ontology.html", writer, "def.html", onto=_ontology_context(writer, builder)),
-    )
+    say("writing the ontology documentation, index, browse and search pages, sitemap")
+    linker = writer.linker("def.html")
+    html = render_ontology(writer.view, writer.lang, linker, site_files=True,
+                           stylesheet=linker.site_href("style.css"))  # fmt: skip
+    writer.write("def.html", html)
     writer.rdf_files("def", ontology_triples(writer.view), ONTOLOGY_IRI)
-    builder = PageBuilder(writer.view, writer.lang, writer.linker("index.html"))
-    writer.write(
-        "index.html",
-        _render("index.html", writer, "index.html", site=_index_context(writer, builder)),
-    )
+    downloads = [{"href": k, "label": v[0], "type": v[1]} for k, v in DUMPS.items()]
+    for page, name in SITE_PAGES.items():
+        if name == "def":
+            continue
+        linker = writer.linker(page)
+        html = render_site_page(
+            name, writer.directory, writer.lang, linker, site_files=True,
+            stylesheet=linker.site_href("style.css"), downloads=downloads, results=None,
+            query="", kind="", triples=len(writer.view),
+        )  # fmt: skip
+        writer.write(page, html)
+    writer.write("search-index.js", search_index_js(writer.directory, writer.lang))
     write_sitemap(writer)
     write_conneg(writer)
 

@@ -39,7 +39,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pyoxigraph as ox
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from rdflib import Graph, URIRef
 from rdflib.plugins.sparql.parser import parseUpdate
 from rdflib.query import Result
@@ -49,9 +48,10 @@ from werkzeug.exceptions import NotFound
 from werkzeug.utils import send_from_directory
 from werkzeug.wrappers import Request, Response
 
-from . import publish, queries, resources
+from . import directory, publish, queries, resources
+from .directory import KINDS, Directory
 from .errors import CoopgraphError, InputError, RdfSyntaxError, StoreError
-from .loader import to_rdflib
+from .loader import parse_file, to_rdflib
 from .namespaces import BASE, PREFIXES
 from .results import render_boolean, render_select
 from .store import SelectResult, Store, open_store
@@ -166,6 +166,12 @@ class ServedOxigraph(OxigraphStore):
         for t in triples[:limit]:
             graph.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
         return Outcome("CONSTRUCT", graph=graph, truncated=len(triples) > limit)
+
+    def triples(self, text: str) -> Iterable[ox.Triple]:
+        """A CONSTRUCT query's triples as pyoxigraph terms (no conversion: the directory)."""
+        result = self._query(text, None)
+        assert isinstance(result, ox.QueryTriples)
+        return result
 
     def close(self) -> None:
         if not self.read_only:
@@ -453,14 +459,43 @@ def public_link(iri: str, base_uri: str) -> str:
 # ---------------------------------------------------------------- rendering
 
 
-def _templates() -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(str(resources.templates_dir() / "serve")),
-        autoescape=select_autoescape(["html"]),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    return env
+# the server's own words (saved queries, SPARQL form, errors); the site's are publish.UI
+WORDS = {
+    "de": {"queries": "Gespeicherte Abfragen", "sparql": "SPARQL-Endpunkt",
+           "run": "Ausführen", "params": "Parameter", "optional": "optional", "example": "Beispiel",
+           "rows": "Zeilen", "truncated": "Ergebnis nach %d Zeilen abgeschnitten (Ergebnisgrenze).",
+           "none": "Keine Ergebnisse.", "error": "Fehler", "query": "Abfrage", "note": "Hinweis",
+           "result": "Ergebnis", "editor": "SPARQL-Editor (YASGUI)",
+           "editor_help": "Mit Syntaxhervorhebung, Vervollständigung und den gespeicherten "
+                          "Abfragen als Reitern; ohne JavaScript dient das",
+           "sparql_form": "einfache Abfrageformular",
+           "editor_noscript": "Der Editor braucht JavaScript. Ohne JavaScript:",
+           "editor_vendored": "mitgeliefert, läuft ohne Netzzugang.",
+           "sparql_help": "Nur lesende Abfragen (SELECT, ASK, CONSTRUCT, DESCRIBE); Ergebnisse "
+                          "als JSON, XML, CSV oder TSV je nach Accept-Header."},
+    "en": {"queries": "Saved queries", "sparql": "SPARQL endpoint",
+           "run": "Run", "params": "Parameters", "optional": "optional", "example": "example",
+           "rows": "rows", "truncated": "Result cut after %d rows (result limit).",
+           "none": "No results.", "error": "Error", "query": "Query", "note": "Note",
+           "result": "Result", "editor": "SPARQL editor (YASGUI)",
+           "editor_help": "With syntax highlighting, completion and the saved queries as tabs; "
+                          "without JavaScript, use the",
+           "sparql_form": "plain query form",
+           "editor_noscript": "The editor needs JavaScript. Without it:",
+           "editor_vendored": "shipped with coopgraph, works offline.",
+           "sparql_help": "Read-only queries (SELECT, ASK, CONSTRUCT, DESCRIBE); results as JSON, "
+                          "XML, CSV or TSV by the Accept header."},
+}  # fmt: skip
+# files of the site's look, served from the package (the static site has them at its root)
+ASSETS = {"style.css": "text/css", "facets.js": "text/javascript", "search.js": "text/javascript",
+          "laender.svg": "image/svg+xml", "editor.js": "text/javascript",
+          "vendor/yasgui/yasgui.min.js": "text/javascript",
+          "vendor/yasgui/yasgui.min.css": "text/css"}  # fmt: skip
+# the site's own pages: request path -> publish.render_site_page name
+SITE_PAGES = {"/": "index", "/index.html": "index", "/id/kooperation/": "kooperationen",
+              "/id/kooperation/index.html": "kooperationen",
+              "/gemeindeverbaende": "gemeindeverbaende",
+              "/gemeindeverbaende.html": "gemeindeverbaende"}  # fmt: skip
 
 
 def serialize_graph(graph: Graph, media: str) -> bytes:
@@ -508,20 +543,40 @@ class App:
         self.site = site
         self.base_uri = base_uri and (base_uri if base_uri.endswith("/") else base_uri + "/")
         self.prefix = (urlsplit(self.base_uri).path or "/") if self.base_uri else "/"
-        self.env = _templates()
+        self.env = publish.environment()
+        self.site_files = site is not None and (site / "catalog.ttl").is_file()
+        self._directory: Directory | None = None
+        self._ontology: publish.GraphView | None = None
+        self._lock = threading.Lock()
 
     def base(self, request: Request) -> str:
         return self.base_uri or request.host_url
 
-    def render(self, template: str, request: Request, **context: Any) -> str:
-        """One of the server's own pages, in the request's language, linking under its base."""
-        base = self.base(request)
+    def directory(self) -> Directory:
+        """What search and the browse pages list, fetched from the store once (a few seconds
+        for the bundled data)."""
+        with self._lock:
+            if self._directory is None:
+                if isinstance(self.store, ServedOxigraph):
+                    self._directory = directory.from_triples(self.store.triples(directory.QUERY))
+                else:
+                    self._directory = directory.fetch(self.store)
+            return self._directory
 
-        def link(node: Node | None) -> str:
+    def linker(self, request: Request) -> publish.Linker:
+        return publish.Linker(base_uri=self.base(request), page=None, suffix="")
+
+    def render(self, template: str, request: Request, **context: Any) -> str:
+        """One of the server's own pages, in the request's language, in the site's layout."""
+        base = self.base(request)
+        lang = choose_lang(request)
+
+        def node_href(node: Node | None) -> str:
             return public_link(str(node), base) if isinstance(node, URIRef) else ""
 
-        return self.env.get_template(template).render(
-            lang=choose_lang(request), base=base, link=link, **context
+        site = publish.site_context(self.linker(request), lang, site_files=self.site_files)
+        return self.env.get_template("serve/" + template).render(
+            **site, base=base, node_href=node_href, words=WORDS[lang], **context
         )
 
     # -- WSGI
@@ -588,8 +643,20 @@ class App:
             raise HttpError(
                 405, f"method {request.method} is not allowed here", {"Allow": "GET, HEAD"}
             )
-        if path in ("/", "/index.html"):
-            return self.page("index.html", request)
+        if path in SITE_PAGES:
+            return self.site_page(request, SITE_PAGES[path])
+        if path in ("/search", "/search.html"):
+            return self.search(request)
+        if path.lstrip("/") in ASSETS:
+            name = path.lstrip("/")
+            body = (resources.templates_dir() / name).read_bytes()
+            response = Response(body, content_type=f"{ASSETS[name]}; charset=utf-8")
+            response.headers["Cache-Control"] = "public, max-age=3600"
+            return response
+        if path == "/sparql/editor":
+            saved = [{"name": q.name, "text": q.text}
+                     for q in sorted(queries.catalog().values(), key=lambda q: q.name)]  # fmt: skip
+            return self.page("editor.html", request, saved=saved)
         if path == "/queries":
             return self.query_list(request)
         if path.startswith("/queries/"):
@@ -622,9 +689,15 @@ class App:
         description = publish.describe(self.store, iri)
         if len(description) == 0:
             raise HttpError(404, f"no such resource: {iri}")
-        if media == "text/html":
+        if media == "text/html" and str(iri) == publish.ONTOLOGY_IRI:
+            response = self.html(self.ontology_page(request), request)
+        elif media == "text/html":
             lang = choose_lang(request)
-            body = publish.render_html(self.store, str(iri), lang, self.base(request))
+            kind = publish.kind_of(str(iri))
+            body = publish.render_html(
+                self.store, str(iri), lang, self.base(request), site_files=self.site_files,
+                directory=self.directory() if kind in ("kreis", "land") else None,
+            )  # fmt: skip
             response = self.html(body, request)
         else:
             response = Response(
@@ -637,6 +710,51 @@ class App:
             for ending, typ in SUFFIXES.items()
         )
         return response
+
+    # -- the site's own pages: home, browse, search, ontology (as the static site has them)
+    def site_page(self, request: Request, name: str, **extra: Any) -> Response:
+        lang = choose_lang(request)
+        downloads = None
+        if self.site is not None:
+            downloads = [
+                {"href": k, "label": v[0], "type": v[1]}
+                for k, v in publish.DUMPS.items()
+                if (self.site / k).is_file()
+            ]
+        body = publish.render_site_page(
+            name, self.directory(), lang, self.linker(request), site_files=self.site_files,
+            downloads=downloads, triples=None, **extra,
+        )  # fmt: skip
+        return self.html(body, request)
+
+    def search(self, request: Request) -> Response:
+        """``/search?q=…&kind=…``: the results as a page, no JavaScript needed."""
+        query = request.args.get("q", "").strip()[:200]
+        kind = request.args.get("kind", "")
+        if kind not in KINDS:
+            kind = ""
+        lang = choose_lang(request)
+        base = self.base(request)
+        directory = self.directory()
+        found = directory.search(query, kind or None) if query else []
+        results = [
+            {"href": base + e.path, "label": e.label(lang), "kind": KINDS[e.kind][lang != "de"],
+             "context": directory.context(e, lang)}
+            for e in found
+        ]  # fmt: skip
+        return self.site_page(request, "search", query=query, kind=kind, results=results)
+
+    def ontology_page(self, request: Request) -> str:
+        with self._lock:
+            if self._ontology is None:
+                view = publish.GraphView()
+                for path in resources.ontology_files():
+                    for t in parse_file(path):
+                        view.add(t.subject, t.predicate, t.object)  # type: ignore[arg-type]
+                self._ontology = view
+        return publish.render_ontology(
+            self._ontology, choose_lang(request), self.linker(request), site_files=self.site_files
+        )
 
     # -- SPARQL protocol
     def sparql(self, request: Request) -> Response:
@@ -799,6 +917,13 @@ def _query_form(text: str) -> str:
 # ---------------------------------------------------------------- running
 
 
+def _warm(app: App) -> None:
+    try:
+        app.directory()
+    except CoopgraphError as exc:  # reported again on the first request that needs it
+        print(f"coopgraph serve: {exc}", file=sys.stderr, flush=True)
+
+
 def serve(
     *,
     host: str = "127.0.0.1",
@@ -839,6 +964,8 @@ def serve(
         raise
     public = base_uri or f"http://{host if ':' not in host else f'[{host}]'}:{port}/"
     app = App(store, pool, base_uri, site)
+    # search and the browse pages need the directory: fetch it while the server starts
+    threading.Thread(target=_warm, args=(app,), daemon=True, name="coopgraph-directory").start()
     try:
         server = create_server(
             app, host=host, port=port, threads=max(4, workers * 2), ident="coopgraph"
