@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import json
 import re
-import time
 
 import pytest
 
@@ -530,10 +529,22 @@ def test_index_holds_every_kommune_and_no_gemeindefreies_gebiet(
     assert resolve("Sachsenwald").status == "not_found"  # a gemeindefreies Gebiet
 
 
-def test_index_is_built_once_and_fast() -> None:
-    resolve_module._load_index.cache_clear()
-    start = time.perf_counter()
-    first = resolve_module._index()
-    elapsed = time.perf_counter() - start
-    assert resolve_module._index() is first
-    assert elapsed < 5  # about one second on a laptop; generous for CI
+def test_index_is_built_once_and_cached(tmp_path, monkeypatch) -> None:
+    """Built once per process, and kept in the workspace's cache for the next process (how
+    fast that is, benchmarks/bench_workspace.py measures; no clock in the tests)."""
+    from coopgraph import workspace
+
+    root = tmp_path / "ws"
+    (root / "data" / "kooperationen").mkdir(parents=True)
+    with workspace.using(workspace.at(root)):
+        resolve_module._load_index.cache_clear()
+        first = resolve_module._index()
+        assert resolve_module._index() is first
+        cache = root / ".coopgraph" / "resolve-index.pickle"
+        assert cache.is_file()
+        built = []
+        monkeypatch.setattr(resolve_module, "_build_index", lambda d: built.append(d))
+        resolve_module._load_index.cache_clear()
+        again = resolve_module._index()  # from the cache: nothing is built
+        assert built == [] and again.gemeinden == first.gemeinden
+        resolve_module._load_index.cache_clear()
