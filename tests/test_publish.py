@@ -146,7 +146,7 @@ def test_unknown_beginnings_are_shown_as_unknown(site: Path, store: OxigraphStor
     ).rows
     assert rows, "the seed data has memberships with unknown beginnings"
     html = page(site, str(rows[0][0])).read_text(encoding="utf-8")
-    assert '<td class="begin unknown">unbekannt' in html
+    assert '<td class="begin unknown" data-label="Beginn">unbekannt' in html
 
 
 def test_english_pages_put_english_first(store: OxigraphStore) -> None:

@@ -344,7 +344,7 @@ def _audit(browser: Any, url: str, shot_name: str) -> dict[str, Any]:
     SHOTS.mkdir(parents=True, exist_ok=True)
     report: dict[str, Any] = {}
     for width in (1280, 390):
-        page = browser.new_page(viewport={"width": width, "height": 900})
+        page = browser.new_page(viewport={"width": width, "height": 900}, locale="de-DE")
         try:
             page.goto(url)
             page.wait_for_load_state("load")
