@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import queries
+from . import queries, query_guard
 from .errors import CoopgraphError, InputError
 from .formats import GRAPH_FORMATS, SELECT_FORMATS
 from .store import open_store
@@ -70,6 +70,19 @@ def _remote() -> argparse.ArgumentParser:
         "(default: $COOPGRAPH_TIMEOUT or 120)",
     )
     return remote
+
+
+def _federation() -> argparse.ArgumentParser:
+    federation = argparse.ArgumentParser(add_help=False)
+    federation.add_argument(
+        "--allow-service",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="let queries call this SERVICE endpoint (federated query; repeatable). Without it "
+        "a query with SERVICE is refused",
+    )
+    return federation
 
 
 def _timeout(args: argparse.Namespace) -> float | None:
@@ -383,6 +396,7 @@ def cmd_query(args: argparse.Namespace) -> int:
     if not args.query:
         raise InputError("name a saved query or a .rq file (or use --list)", field="query")
     saved = queries.get(args.query)
+    query_guard.check(saved.text, allow_service=args.allow_service, max_bytes=None)
     bindings = saved.bindings(_params(args.param))
     _check_format(saved.form, args.format)
     store = open_store(args.store, timeout=_timeout(args))
@@ -420,6 +434,7 @@ def _catalog_listing(args: argparse.Namespace) -> str:
 
 def cmd_sparql(args: argparse.Namespace) -> int:
     text = sys.stdin.read() if args.text == "-" else args.text
+    query_guard.check(text, allow_service=args.allow_service, max_bytes=None)
     adhoc = queries.adhoc(text)
     _check_format(adhoc.form, args.format)
     store = open_store(args.store, timeout=_timeout(args))
@@ -612,6 +627,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         limit=args.result_limit,
         workers=args.workers,
         site=Path(args.site) if args.site else None,
+        allow_service=args.allow_service,
     )
     return EXIT_OK
 
@@ -622,6 +638,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     common = _common()
     remote = _remote()
+    federation = _federation()
     parser = argparse.ArgumentParser(
         prog="coopgraph",
         description="The knowledge graph of inter-municipal cooperation in Germany.",
@@ -718,7 +735,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "query",
-        parents=[common, remote],
+        parents=[common, remote, federation],
         help="run a saved SPARQL query",
         description="Run a saved query by name (see --list) or a .rq file, with typed "
         "parameters bound as RDF terms.",
@@ -733,7 +750,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "sparql",
-        parents=[common, remote],
+        parents=[common, remote, federation],
         help="run an ad-hoc SPARQL query",
         description="Run SPARQL given on the command line ('-' reads it from stdin).",
     )
@@ -833,7 +850,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "serve",
-        parents=[common],
+        parents=[common, federation],
         help="serve the resource pages, a read-only SPARQL endpoint and the saved queries",
         description="Serve /id/…, /def and /vocab/… with content negotiation (Accept, "
         "Accept-Language), a read-only SPARQL 1.1 endpoint at /sparql and the saved queries at "

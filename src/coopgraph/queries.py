@@ -157,11 +157,26 @@ def to_term(raw: str, type_: str, *, field: str) -> Node:
     raise InputError(f"unknown parameter type {type_!r} (one of {', '.join(PARAM_TYPES)})")
 
 
+RDFLIB_POSITION_MAX = 8_000  # characters
+
+
 def _form(text: str, path: Path) -> str:
     """The query's form, checking its syntax with Oxigraph's SPARQL parser (fast, in Rust, and
     safe to call from several threads)."""
     import pyoxigraph as ox
 
+    from .query_guard import MAX_DEPTH, QueryRefused, scan
+
+    found = scan(text)
+    if found.depth > MAX_DEPTH:  # the recursive parser would overflow the stack
+        raise QueryRefused(f"the query nests {found.depth} deep; at most {MAX_DEPTH} is accepted",
+                           file=path)  # fmt: skip
+    if found.services:  # even on an empty store the engine would call them: the form by its word
+        word = (found.first_word or "").upper()
+        if word not in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
+            raise RdfSyntaxError("SPARQL syntax error: not a SELECT, ASK, CONSTRUCT or DESCRIBE "
+                                 "query", file=path)  # fmt: skip
+        return word
     try:
         result = ox.Store().query(text)  # an empty store: parsing is the whole cost
     except SyntaxError as exc:
@@ -169,7 +184,10 @@ def _form(text: str, path: Path) -> str:
         m = re.match(r"error at (\d+):\d+: ", message)
         line = int(m[1]) if m else None
         # Oxigraph often places the error where parsing gave up (the end); rdflib's parser
-        # names the line where the grammar failed, so ask it for the position (errors only)
+        # names the line where the grammar failed, so ask it for the position (errors only, and
+        # short queries only: pyparsing takes minutes on a long one)
+        if len(text) > RDFLIB_POSITION_MAX:
+            raise RdfSyntaxError(f"SPARQL syntax error: {message}", file=path, line=line) from None
         from pyparsing import ParseException
         from rdflib.plugins.sparql.parser import parseQuery
 

@@ -40,7 +40,6 @@ from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
-from rdflib.plugins.sparql.parser import parseUpdate
 from rdflib.query import Result
 from rdflib.term import Node, Variable
 from werkzeug.datastructures import MIMEAccept
@@ -48,7 +47,7 @@ from werkzeug.exceptions import NotFound
 from werkzeug.utils import send_from_directory
 from werkzeug.wrappers import Request, Response
 
-from . import directory, publish, queries, resources
+from . import directory, publish, queries, query_guard, resources
 from .directory import KINDS, Directory
 from .errors import CoopgraphError, InputError, RdfSyntaxError, StoreError
 from .loader import parse_file, to_rdflib
@@ -211,10 +210,13 @@ class PoolBusy(CoopgraphError):
 
 
 def _evaluate(
-    store: Store, text: str, form: str, bindings: Mapping[str, Node] | None, limit: int
+    store: Store, text: str, form: str | None, bindings: Mapping[str, Node] | None, limit: int
 ) -> Outcome:
+    """Run a query; ``form`` None for an ad-hoc query, which is parsed here, in the worker,
+    under the deadline (Oxigraph learns the form as it parses)."""
     if isinstance(store, ServedOxigraph):
         return store.first(text, bindings, limit)
+    form = form or queries.adhoc(text).form
     result = queries.execute(store, text, form, bindings)
     if result.select is not None:
         rows = result.select.rows
@@ -367,8 +369,11 @@ class QueryPool:
             self._idle.put(worker)
             print("coopgraph serve: a fresh query worker is ready", file=sys.stderr, flush=True)
 
-    def run(self, text: str, form: str, bindings: Mapping[str, Node] | None = None) -> Outcome:
-        """Run a query in a free worker; QueryTimeout past the deadline."""
+    def run(
+        self, text: str, form: str | None, bindings: Mapping[str, Node] | None = None
+    ) -> Outcome:
+        """Run a query in a free worker (``form`` None: it parses it); QueryTimeout past the
+        deadline."""
         try:
             worker = self._idle.get(timeout=self.timeout)
         except queue.Empty:
@@ -534,10 +539,13 @@ class App:
     """The WSGI application: resource pages, ``/sparql``, ``/queries``."""
 
     def __init__(
-        self, store: Store, pool: QueryPool, base_uri: str | None, site: Path | None = None
+        self, store: Store, pool: QueryPool, base_uri: str | None, site: Path | None = None,
+        allow_service: Iterable[str] = (),
     ) -> None:
         """``base_uri``: the public address pages link to; None links to the address each
-        request came to (its Host)."""
+        request came to (its Host). ``allow_service``: the SERVICE endpoints queries may call
+        (none by default)."""
+        self.allow_service = frozenset(allow_service)
         self.store = store
         self.pool = pool
         self.site = site
@@ -764,8 +772,8 @@ class App:
                 return self.page("sparql.html", request)
             raise HttpError(400, "no query: send it as ?query=… (GET), as the form field 'query' "
                             "or as an application/sparql-query body (POST)")  # fmt: skip
-        form = _query_form(text)
-        outcome = self.pool.run(text, form)
+        _checked(text, self.allow_service)
+        outcome = self.pool.run(text, None)
         if _names_html(request, *RESULT_TYPES, *GRAPH_TYPES):  # a person at the form
             return self.page(
                 "sparql.html", request, text=text, **self._shown_result(request, outcome)
@@ -784,6 +792,9 @@ class App:
                 f"method {request.method} is not allowed on /sparql",
                 {"Allow": "GET, HEAD, POST"},
             )
+        if (request.content_length or 0) > 3 * query_guard.MAX_QUERY_BYTES:  # %-encoded at most
+            raise HttpError(413, f"the request body is {request.content_length:,} bytes long; a "
+                            f"query may have at most {query_guard.MAX_QUERY_BYTES:,}")  # fmt: skip
         mimetype = request.mimetype
         if mimetype == "application/sparql-update":
             raise _refuse_update()
@@ -839,6 +850,7 @@ class App:
             return self.page(
                 "query.html", request, 400, query=saved, values=values, result=None, error=str(exc)
             )
+        _checked(saved.text, self.allow_service)
         outcome = self.pool.run(saved.text, saved.form, bindings)
         return self.page(
             "query.html", request, query=saved, values=values,
@@ -901,17 +913,16 @@ def _no_dataset(params: Mapping[str, str]) -> None:
             raise HttpError(400, f"{key} is not supported by this endpoint (it has one graph)")
 
 
-def _query_form(text: str) -> str:
-    """SELECT, ASK, CONSTRUCT or DESCRIBE; an update is refused, anything else is a 400."""
+def _checked(text: str, allow_service: Iterable[str]) -> None:
+    """Refuse, before any parser or worker sees it, a query that is too large (413), nested too
+    deeply or calling a SERVICE endpoint not allowed (400), or an update (403). Its syntax and
+    form are learned in the worker, under the deadline."""
     try:
-        return queries.adhoc(text).form
-    except RdfSyntaxError as exc:
-        try:
-            parseUpdate(text)
-        except Exception:
-            where = f"line {exc.line}: " if exc.line else ""
-            raise HttpError(400, where + exc.message) from None
-        raise _refuse_update() from None
+        scan = query_guard.check(text, allow_service=allow_service)
+    except query_guard.QueryRefused as exc:
+        raise HttpError(exc.status, str(exc)) from None
+    if scan.is_update:
+        raise _refuse_update()
 
 
 # ---------------------------------------------------------------- running
@@ -934,6 +945,7 @@ def serve(
     limit: int = DEFAULT_RESULT_LIMIT,
     workers: int = DEFAULT_WORKERS,
     site: Path | None = None,
+    allow_service: Sequence[str] = (),
 ) -> None:
     """Load the store once, start the query workers and serve until Ctrl-C or SIGTERM.
 
@@ -963,7 +975,7 @@ def serve(
         store.close()
         raise
     public = base_uri or f"http://{host if ':' not in host else f'[{host}]'}:{port}/"
-    app = App(store, pool, base_uri, site)
+    app = App(store, pool, base_uri, site, allow_service)
     # search and the browse pages need the directory: fetch it while the server starts
     threading.Thread(target=_warm, args=(app,), daemon=True, name="coopgraph-directory").start()
     try:
