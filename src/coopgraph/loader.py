@@ -6,6 +6,7 @@ rdflib ``Graph`` because pySHACL and the in-memory store work on rdflib.
 
 from __future__ import annotations
 
+import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,8 +41,25 @@ def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> Nod
     raise InputError(f"RDF-star triple terms are not supported: {term}")
 
 
+def regular_file(path: Path) -> Path:
+    """``path`` if it is a regular file (through symlinks); a symlink loop, a FIFO, a device or
+    a socket is an InputError (reading a FIFO could block forever)."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        if path.is_symlink():
+            raise InputError("a symlink to nothing", file=path) from None
+        raise InputError("no such file or folder", file=path) from None
+    except OSError as exc:  # ELOOP: a symlink loop
+        raise InputError(f"cannot read: {exc.strerror or exc}", file=path) from None
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError("not a regular file", file=path)
+    return path
+
+
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
-    """Files named, plus every RDF file below each named folder; missing ones are an error."""
+    """Files named, plus every RDF file below each named folder; missing ones are an error, and
+    so is anything that is not a regular file."""
     out: list[Path] = []
     for raw in paths:
         path = Path(raw)
@@ -49,11 +67,9 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
             found = sorted(p for p in path.rglob("*") if p.suffix in RDF_EXTENSIONS)
             if not found:
                 raise InputError("folder holds no RDF files (.ttl, .nt, .rdf)", file=path)
-            out.extend(found)
-        elif path.is_file():
-            out.append(path)
+            out.extend(regular_file(p) for p in found)
         else:
-            raise InputError("no such file or folder", file=path)
+            out.append(regular_file(path))
     return out
 
 

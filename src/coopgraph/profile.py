@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import stat
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -194,16 +195,73 @@ def _convert(node: yaml.Node, path: Path_, doc: Document, problems: list[Problem
     return _scalar(node)
 
 
-def read_yaml(path: Path) -> Document:
-    """Parse a profile's YAML; a syntax error names the file and line."""
+MAX_PROFILE_BYTES = 1024 * 1024  # a profile is a few KB
+MAX_ALIASES = 100
+
+
+class _AliasRefused(yaml.YAMLError):
+    def __init__(self, message: str, mark: yaml.Mark) -> None:
+        super().__init__(message)
+        self.message, self.line = message, mark.line + 1
+
+
+class _Loader(yaml.SafeLoader):
+    """The safe loader, refusing what only serves to blow a small file up in memory (a
+    "billion laughs"): an alias of a mapping or list, and more than MAX_ALIASES aliases."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.aliases = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            self.aliases += 1
+            target = self.anchors.get(event.anchor)
+            if isinstance(target, yaml.CollectionNode):
+                raise _AliasRefused(
+                    f"the alias *{event.anchor} repeats a mapping or list; write it out instead",
+                    event.start_mark,
+                )
+            if self.aliases > MAX_ALIASES:
+                raise _AliasRefused(f"more than {MAX_ALIASES} aliases", event.start_mark)
+        return super().compose_node(parent, index)
+
+
+def _read_profile_text(path: Path) -> str:
+    """The text of a profile file: a regular file (not a FIFO or device, which could block or
+    never end) of at most MAX_PROFILE_BYTES."""
     try:
-        text = path.read_text(encoding="utf-8")
+        info = path.stat()
     except FileNotFoundError as exc:
         raise InputError("no such file", file=path) from exc
+    except OSError as exc:  # e.g. a symlink loop
+        raise InputError(f"cannot read: {exc.strerror or exc}", file=path) from None
+    if not stat.S_ISREG(info.st_mode):
+        raise InputError("not a regular file", file=path)
+    if info.st_size > MAX_PROFILE_BYTES:
+        raise InputError(
+            f"too large for a profile: {info.st_size:,} bytes (at most {MAX_PROFILE_BYTES:,})",
+            file=path,
+        )
+    try:
+        with path.open("rb") as f:
+            data = f.read(MAX_PROFILE_BYTES + 1)
+        if len(data) > MAX_PROFILE_BYTES:
+            raise InputError(f"too large for a profile (at most {MAX_PROFILE_BYTES:,} bytes)",
+                             file=path)  # fmt: skip
+        return data.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read: {exc}", file=path) from exc
+
+
+def read_yaml(path: Path) -> Document:
+    """Parse a profile's YAML; a syntax error names the file and line."""
+    text = _read_profile_text(path)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_Loader)
+    except _AliasRefused as exc:
+        raise InputError(f"YAML not accepted: {exc.message}", file=path, line=exc.line) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         what = " ".join(str(x) for x in (exc.context, exc.problem) if x)
@@ -214,6 +272,8 @@ def read_yaml(path: Path) -> Document:
         ) from exc
     except yaml.YAMLError as exc:
         raise InputError(f"YAML error: {exc}", file=path) from exc
+    except RecursionError:  # thousands of nested [ or {
+        raise InputError("YAML nested too deeply", file=path) from None
     doc = Document(str(path), None)
     if node is None:
         raise InputError("the profile is empty", file=path)

@@ -172,11 +172,11 @@ def _form(text: str, path: Path) -> str:
         raise QueryRefused(f"the query nests {found.depth} deep; at most {MAX_DEPTH} is accepted",
                            file=path)  # fmt: skip
     if found.services:  # even on an empty store the engine would call them: the form by its word
-        word = (found.first_word or "").upper()
-        if word not in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
+        first = (found.first_word or "").upper()
+        if first not in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
             raise RdfSyntaxError("SPARQL syntax error: not a SELECT, ASK, CONSTRUCT or DESCRIBE "
                                  "query", file=path)  # fmt: skip
-        return word
+        return first
     try:
         result = ox.Store().query(text)  # an empty store: parsing is the whole cost
     except SyntaxError as exc:

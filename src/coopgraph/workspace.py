@@ -51,10 +51,12 @@ class Workspace:
 
     def data_files(self) -> list[Path]:
         """Every Turtle file of the data (and the bundled register, where used), sorted."""
+        from .loader import regular_file
+
         found = sorted(p for p in self.data.rglob("*") if p.suffix in RDF_SUFFIXES)
         for folder in self.register:
             found += sorted(p for p in folder.rglob("*") if p.suffix in RDF_SUFFIXES)
-        return found
+        return [regular_file(p) for p in found]  # a FIFO or a symlink loop: one error line
 
     def ontology_files(self) -> list[Path]:
         return [self.ontology / "coopgraph.ttl", *sorted((self.ontology / "vocab").glob("*.ttl"))]
