@@ -185,3 +185,18 @@ def test_cli_refuses_service_unless_allowed(cli, listener: Listener, tmp_path: P
     run = cli("sparql", "--allow-service", listener.url, "--store", f"oxigraph:{folder}", text)
     assert "not allowed" not in run.err
     assert listener.seen  # allowed, the engine did call it
+
+
+def test_a_javascript_iri_in_results_is_never_an_href(fresh: Server) -> None:
+    from .test_link_safety import hrefs_of
+
+    text = (
+        "SELECT ?x WHERE { VALUES ?x { <javascript:alert(1)> <data:text/html,hi> "
+        "<https://example.org/ok> <mailto:a@example.org> } }"
+    )
+    reply = fresh.sparql_get(text, "text/html")
+    assert reply.status == 200 and reply.media == "text/html"
+    assert "javascript:alert(1)" in reply.text  # shown, as text
+    links = hrefs_of(reply.text)
+    assert "https://example.org/ok" in links and "mailto:a@example.org" in links
+    assert not [h for h in links if h.lower().startswith(("javascript", "data"))]

@@ -38,6 +38,7 @@ from .catalog import Publisher
 from .directory import KINDS, SIZES, Directory, Entry, size_bucket
 from .directory import build as build_directory
 from .errors import CoopgraphError, InputError
+from .hrefs import safe_href
 from .loader import load, parse_file
 from .namespaces import BASE, COOP, DATA_PREFIXES, GEO, ID, PREFIXES, VOCAB
 from .store import Store
@@ -1089,7 +1090,7 @@ def link_html(v: dict[str, Any]) -> Markup:
     """A value as HTML: a link (or a span) with the other language's label and the datatype
     beside it. A function, not a template macro: it runs about 100,000 times per publish."""
     text = escape(v["text"])
-    href = v.get("href")
+    href = safe_href(v.get("href"))  # only http(s), mailto and the site's own paths
     if href:
         out = f'<a href="{escape(href)}">{text}</a>'
     elif v.get("lang"):
@@ -1122,6 +1123,7 @@ def _environment() -> Environment:
     env.globals["attribution"] = ATTRIBUTION
     env.globals["a"] = link_html
     env.globals["t"] = words_html
+    env.filters["safe_href"] = safe_href  # only http(s), mailto and site paths become links
     return env
 
 

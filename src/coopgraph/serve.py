@@ -50,6 +50,7 @@ from werkzeug.wrappers import Request, Response
 from . import directory, publish, queries, query_guard, resources
 from .directory import KINDS, Directory
 from .errors import CoopgraphError, InputError, RdfSyntaxError, StoreError
+from .hrefs import safe_href
 from .loader import parse_file, to_rdflib
 from .namespaces import BASE, PREFIXES
 from .results import render_boolean, render_select
@@ -539,7 +540,11 @@ class App:
     """The WSGI application: resource pages, ``/sparql``, ``/queries``."""
 
     def __init__(
-        self, store: Store, pool: QueryPool, base_uri: str | None, site: Path | None = None,
+        self,
+        store: Store,
+        pool: QueryPool,
+        base_uri: str | None,
+        site: Path | None = None,
         allow_service: Iterable[str] = (),
     ) -> None:
         """``base_uri``: the public address pages link to; None links to the address each
@@ -580,7 +585,7 @@ class App:
         lang = choose_lang(request)
 
         def node_href(node: Node | None) -> str:
-            return public_link(str(node), base) if isinstance(node, URIRef) else ""
+            return safe_href(public_link(str(node), base)) if isinstance(node, URIRef) else ""
 
         site = publish.site_context(self.linker(request), lang, site_files=self.site_files)
         return self.env.get_template("serve/" + template).render(
