@@ -87,3 +87,12 @@ def test_symlink_loop_or_fifo_in_a_data_folder(cli, tmp_path: Path) -> None:  # 
     assert run.code == 2 and "pipe.ttl: not a regular file" in run.err
     run = cli("validate", str(folder / "pipe.ttl"))
     assert run.code == 2 and "not a regular file" in run.err
+
+
+def test_resolve_and_errors_do_not_echo_terminal_escapes(cli) -> None:  # type: ignore[no-untyped-def]
+    name = "Zzqx\x1b[31mred\x1b]0;title\x07"
+    run = cli("resolve", name)
+    assert run.code == 1 and "\x1b" not in run.out + run.err and "\x07" not in run.out
+    assert "\\x1b[31mred" in run.out
+    run = cli("validate", "/nonexistent/\x1b[2J.ttl")
+    assert run.code == 2 and "\x1b" not in run.err and "\\x1b[2J" in run.err

@@ -200,3 +200,32 @@ def test_a_javascript_iri_in_results_is_never_an_href(fresh: Server) -> None:
     links = hrefs_of(reply.text)
     assert "https://example.org/ok" in links and "mailto:a@example.org" in links
     assert not [h for h in links if h.lower().startswith(("javascript", "data"))]
+
+
+def test_security_headers_on_every_answer(fresh: Server) -> None:
+    replies = [
+        fresh.get("/", Accept="text/html"),
+        fresh.get("/id/kooperation/staedteregion-ruhr", Accept="text/turtle"),
+        fresh.get("/nothing/here"),
+        fresh.sparql_get(KOOPERATIONEN, JSON),
+        fresh.sparql_get(BAD, "text/html"),
+        fresh.request("/sparql", data=b"x", headers={"Content-Type": "application/x-unknown"}),
+    ]
+    for reply in replies:
+        h = reply.headers
+        assert h["X-Content-Type-Options"] == "nosniff"
+        assert "frame-ancestors 'none'" in h["Content-Security-Policy"]
+        assert "default-src 'self'" in h["Content-Security-Policy"]
+        assert h["X-Frame-Options"] == "DENY" and h["Referrer-Policy"]
+        assert h["Access-Control-Allow-Origin"] == "*"
+        assert "Coopgraph-Truncated" in h["Access-Control-Expose-Headers"]
+    assert sorted({r.status for r in replies}) == [200, 400, 404, 415]
+
+
+def test_links_ignore_the_host_header(fresh: Server) -> None:
+    for path in ("/", "/queries", "/id/kooperation/staedteregion-ruhr"):
+        reply = fresh.get(path, Accept="text/html", Host="evil.example")
+        assert reply.status == 200
+        assert "evil.example" not in reply.text
+        assert "evil.example" not in reply.headers.get("Link", "")
+        assert fresh.base + "/" in reply.text  # the address the server was bound to

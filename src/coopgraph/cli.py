@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import queries, query_guard
-from .errors import CoopgraphError, InputError
+from .errors import CoopgraphError, InputError, printable
 from .formats import GRAPH_FORMATS, SELECT_FORMATS
 from .store import open_store
 
@@ -907,7 +907,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return handler(args)
     except CoopgraphError as exc:
         for line in str(exc).splitlines() or [""]:
-            print(f"coopgraph: error: {line}", file=sys.stderr)
+            print(f"coopgraph: error: {printable(line)}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("coopgraph: interrupted", file=sys.stderr)

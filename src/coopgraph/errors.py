@@ -34,6 +34,15 @@ class CoopgraphError(Exception):
         return f"{where}{field}{self.message}"
 
 
+def printable(text: str) -> str:
+    """``text`` with control characters (ANSI escape sequences, bells …) written as ``\\x1b``
+    escapes, so that input echoed to a terminal cannot drive it; newlines and tabs are kept."""
+    return "".join(
+        c if c.isprintable() or c in "\n\t" else c.encode("unicode_escape").decode("ascii")
+        for c in text
+    )
+
+
 class InputError(CoopgraphError):
     """Unreadable or malformed input: a file, a parameter, an option value."""
 

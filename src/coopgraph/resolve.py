@@ -27,7 +27,7 @@ import pyoxigraph as ox
 from rapidfuzz import fuzz, process
 
 from . import resources
-from .errors import InputError, NoUniqueAnswer
+from .errors import InputError, NoUniqueAnswer, printable
 
 __all__ = [
     "Candidate",
@@ -114,27 +114,28 @@ class Resolution:
     def to_text(self, lang: str = "en") -> str:
         """A human-readable account in German (``de``) or English; ends with a newline."""
         de = lang == "de"
+        query = printable(self.query)  # a name given on the command line, echoed to a terminal
         if self.status == UNIQUE and self.match is not None:
-            return _unique_text(self.query, self.match, de)
+            return _unique_text(query, self.match, de)
         if self.status == AMBIGUOUS:
             head = (
-                f'"{self.query}" ist mehrdeutig: {len(self.candidates)} Gemeinden kommen in Frage. '
+                f'"{query}" ist mehrdeutig: {len(self.candidates)} Gemeinden kommen in Frage. '
                 "Land oder Kreis angeben, um eine zu wählen:"
                 if de
-                else f'"{self.query}" is ambiguous: {len(self.candidates)} municipalities match. '
+                else f'"{query}" is ambiguous: {len(self.candidates)} municipalities match. '
                 "Give a Land or Kreis to choose one:"
             )
             return head + "\n" + _table(self.candidates)
         if not self.candidates:
             return (
-                f'Keine Gemeinde namens "{self.query}" gefunden, auch keine ähnlich lautende.\n'
+                f'Keine Gemeinde namens "{query}" gefunden, auch keine ähnlich lautende.\n'
                 if de
-                else f'No municipality named "{self.query}", nor any with a similar name.\n'
+                else f'No municipality named "{query}", nor any with a similar name.\n'
             )
         head = (
-            f'Keine Gemeinde namens "{self.query}" gefunden. Ähnliche Namen:'
+            f'Keine Gemeinde namens "{query}" gefunden. Ähnliche Namen:'
             if de
-            else f'No municipality named "{self.query}". Closest names:'
+            else f'No municipality named "{query}". Closest names:'
         )
         return head + "\n" + _table(self.candidates, scores=True)
 

@@ -618,6 +618,8 @@ class App:
             )
             response = self.error_response(request, HttpError(500, "internal server error"))
         response.headers["Access-Control-Allow-Origin"] = "*"  # open data, read-only
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
         self.log(request, response, time.monotonic() - started)
         return response(environ, start_response)
 
@@ -900,6 +902,19 @@ def _content_type(media: str) -> str:
     return f"{media}; charset=utf-8" if media.startswith("text/") or "json" in media else media
 
 
+# on every answer: no MIME sniffing, pages that load only the site's own assets (styles inline)
+# and cannot be framed, no full URLs (with queries) sent on to other sites; scripts may read
+# the truncation headers of a /sparql answer
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "Access-Control-Expose-Headers": "Coopgraph-Truncated, Coopgraph-Result-Limit",
+}
+
 _PREFLIGHT = {
     "Allow": "GET, HEAD, POST, OPTIONS",
     "Access-Control-Allow-Methods": "GET, HEAD, POST",
@@ -980,7 +995,8 @@ def serve(
         store.close()
         raise
     public = base_uri or f"http://{host if ':' not in host else f'[{host}]'}:{port}/"
-    app = App(store, pool, base_uri, site, allow_service)
+    # links name --base-uri, else the address bound: never a client's Host header
+    app = App(store, pool, base_uri or public, site, allow_service)
     # search and the browse pages need the directory: fetch it while the server starts
     threading.Thread(target=_warm, args=(app,), daemon=True, name="coopgraph-directory").start()
     try:
