@@ -97,7 +97,9 @@ def fresh(tmp_path_factory: pytest.TempPathFactory, allowed: Listener) -> Iterat
     writer.close()
     del writer
     gc.collect()
-    proc, base, log = _start(root, f"oxigraph:{folder}", "--allow-service", allowed.url)
+    proc, base, log = _start(
+        root, f"oxigraph:{folder}", "--allow-service", allowed.url, "--worker-memory", "64"
+    )
     store = open_read_only(f"oxigraph:{folder}")
     srv = Server(base, store, folder, log, proc)
     try:
@@ -229,3 +231,12 @@ def test_links_ignore_the_host_header(fresh: Server) -> None:
         assert "evil.example" not in reply.text
         assert "evil.example" not in reply.headers.get("Link", "")
         assert fresh.base + "/" in reply.text  # the address the server was bound to
+
+
+def test_a_query_past_the_memory_cap_is_stopped_and_the_server_goes_on(fresh: Server) -> None:
+    # sorting the cross product of all triples holds every pair in memory: gigabytes
+    heavy = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f LIMIT 1"
+    reply = fresh.sparql_form(JSON, query=heavy)
+    assert reply.status == 503, reply.text
+    assert "memory" in reply.text, reply.text
+    _assert_healthy(fresh)

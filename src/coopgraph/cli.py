@@ -626,6 +626,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         timeout=args.query_timeout,
         limit=args.result_limit,
         workers=args.workers,
+        worker_memory_mb=args.worker_memory,
         site=Path(args.site) if args.site else None,
         allow_service=args.allow_service,
     )
@@ -884,6 +885,14 @@ def build_parser() -> argparse.ArgumentParser:
         default=2,
         metavar="N",
         help="query worker processes, each holding the store (default: 2)",
+    )
+    p.add_argument(
+        "--worker-memory",
+        type=int,
+        default=2048,
+        metavar="MB",
+        help="memory one query may add to its worker beyond the store it holds; a query that "
+        "needs more is stopped with 503 (default: 2048; 0: no limit)",
     )
     p.add_argument(
         "--site",

@@ -23,7 +23,9 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import multiprocessing
+import os
 import queue
+import resource
 import signal
 import sys
 import threading
@@ -62,6 +64,7 @@ LANGS = ("de", "en")
 DEFAULT_TIMEOUT_S = 30.0
 DEFAULT_RESULT_LIMIT = 10_000
 DEFAULT_WORKERS = 2
+DEFAULT_WORKER_MEMORY_MB = 2048  # what one query may add to a worker's memory
 PR_SET_PDEATHSIG = 1  # Linux prctl(2): a signal for a child when the thread that made it ends
 
 # media type -> rdflib serializer, for resource descriptions and CONSTRUCT/DESCRIBE results;
@@ -210,6 +213,10 @@ class PoolBusy(CoopgraphError):
     """No query worker became free in time."""
 
 
+class QueryTooHeavy(CoopgraphError):
+    """A query needed more memory than a worker may use (or its worker ended under it)."""
+
+
 def _evaluate(
     store: Store, text: str, form: str | None, bindings: Mapping[str, Node] | None, limit: int
 ) -> Outcome:
@@ -245,12 +252,24 @@ def _end_with_parent() -> None:
             ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
-def _worker_main(spec: str, conn: Connection, limit: int) -> None:
+def _cap_memory(extra_mb: int) -> None:
+    """Let this process grow by at most ``extra_mb`` beyond its present address space (the store
+    it holds): a query that needs more fails here, in its worker, not on the whole machine."""
+    if extra_mb <= 0 or sys.platform != "linux":
+        return
+    with open("/proc/self/statm", encoding="ascii") as f:
+        present = int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    cap = present + extra_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+
+
+def _worker_main(spec: str, conn: Connection, limit: int, memory_mb: int = 0) -> None:
     """A query worker: open the store, then answer jobs until the pipe closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
     _end_with_parent()
     try:
         store = open_read_only(spec)
+        _cap_memory(memory_mb)
     except CoopgraphError as exc:
         conn.send(("error", str(exc)))
         return
@@ -269,17 +288,20 @@ def _worker_main(spec: str, conn: Connection, limit: int) -> None:
             conn.send(("input", str(exc)))
         except CoopgraphError as exc:
             conn.send(("error", str(exc)))
+        except MemoryError:
+            conn.send(("memory", None))
         except Exception as exc:  # an engine failure must not end the worker silently
             conn.send(("error", f"query failed: {exc}"))
     store.close()
 
 
 class _Worker:
-    def __init__(self, ctx: Any, spec: str, limit: int) -> None:
+    def __init__(self, ctx: Any, spec: str, limit: int, memory_mb: int = 0) -> None:
         self.conn, child = ctx.Pipe()
         self.process = ctx.Process(
-            target=_worker_main, args=(spec, child, limit), daemon=True, name="coopgraph-query"
-        )
+            target=_worker_main, args=(spec, child, limit, memory_mb), daemon=True,
+            name="coopgraph-query",
+        )  # fmt: skip
         self.process.start()
         child.close()
 
@@ -317,8 +339,10 @@ class QueryPool:
     by killing its worker process; a fresh worker replaces it in the background.
     """
 
-    def __init__(self, spec: str, *, size: int, timeout: float, limit: int) -> None:
-        self.spec, self.timeout, self.limit = spec, timeout, limit
+    def __init__(
+        self, spec: str, *, size: int, timeout: float, limit: int, memory_mb: int = 0
+    ) -> None:
+        self.spec, self.timeout, self.limit, self.memory_mb = spec, timeout, limit, memory_mb
         self._ctx = multiprocessing.get_context("spawn")
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()
@@ -342,7 +366,7 @@ class QueryPool:
         self._starting = []
 
     def _spawn(self) -> _Worker:
-        worker = _Worker(self._ctx, self.spec, self.limit)
+        worker = _Worker(self._ctx, self.spec, self.limit, self.memory_mb)
         with self._lock:
             self._all.add(worker)
         return worker
@@ -390,11 +414,16 @@ class QueryPool:
                     f"the query ran past the time limit of {self.timeout:g} s and was stopped"
                 )
             status, payload = worker.conn.recv()
-        except (EOFError, OSError) as exc:
+        except (EOFError, OSError):  # the worker died under the query (e.g. out of memory)
             worker.kill()
             self._replace(worker)
-            raise StoreError(f"the query worker failed: {exc}") from exc
+            raise QueryTooHeavy(
+                "the query ended its worker (it may need more memory than a query may use); "
+                "the server goes on"
+            ) from None
         self._idle.put(worker)
+        if status == "memory":
+            raise QueryTooHeavy(f"the query needed more than {self.memory_mb} MB and was stopped")
         if status == "input":
             raise InputError(payload)
         if status == "error":
@@ -602,7 +631,7 @@ class App:
             response = self.dispatch(request)
         except HttpError as exc:
             response = self.error_response(request, exc)
-        except (QueryTimeout, PoolBusy) as exc:
+        except (QueryTimeout, PoolBusy, QueryTooHeavy) as exc:
             response = self.error_response(request, HttpError(503, str(exc), {"Retry-After": "5"}))
         except InputError as exc:
             response = self.error_response(request, HttpError(400, str(exc)))
@@ -964,6 +993,7 @@ def serve(
     timeout: float = DEFAULT_TIMEOUT_S,
     limit: int = DEFAULT_RESULT_LIMIT,
     workers: int = DEFAULT_WORKERS,
+    worker_memory_mb: int = DEFAULT_WORKER_MEMORY_MB,
     site: Path | None = None,
     allow_service: Sequence[str] = (),
 ) -> None:
@@ -983,7 +1013,9 @@ def serve(
     if workers <= 0:
         raise InputError("must be at least 1", field="--workers")
     started = time.monotonic()
-    pool = QueryPool(store_spec, size=workers, timeout=timeout, limit=limit)
+    pool = QueryPool(
+        store_spec, size=workers, timeout=timeout, limit=limit, memory_mb=worker_memory_mb
+    )
     try:
         store = open_read_only(store_spec)  # while the workers open theirs
     except CoopgraphError:
