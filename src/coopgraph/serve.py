@@ -64,6 +64,8 @@ LANGS = ("de", "en")
 DEFAULT_TIMEOUT_S = 30.0
 DEFAULT_RESULT_LIMIT = 10_000
 DEFAULT_WORKERS = 2
+CONNECTION_LIMIT = 1000
+CHANNEL_TIMEOUT_S = 30
 DEFAULT_WORKER_MEMORY_MB = 2048  # what one query may add to a worker's memory
 PR_SET_PDEATHSIG = 1  # Linux prctl(2): a signal for a child when the thread that made it ends
 
@@ -984,6 +986,16 @@ def _warm(app: App) -> None:
         print(f"coopgraph serve: {exc}", file=sys.stderr, flush=True)
 
 
+def _raise_open_files(wanted: int) -> None:
+    """Raise this process's soft limit of open files towards ``wanted`` (as far as the hard
+    limit allows), so that many connections do not run out of file descriptors."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+
+
 def serve(
     *,
     host: str = "127.0.0.1",
@@ -1032,9 +1044,13 @@ def serve(
     # search and the browse pages need the directory: fetch it while the server starts
     threading.Thread(target=_warm, args=(app,), daemon=True, name="coopgraph-directory").start()
     try:
+        # waitress reads requests asynchronously, so slow clients hold only a connection: allow
+        # many (default 100, which 100 slow clients would fill), each idle for at most 30 s
+        _raise_open_files(CONNECTION_LIMIT + 100)
         server = create_server(
-            app, host=host, port=port, threads=max(4, workers * 2), ident="coopgraph"
-        )
+            app, host=host, port=port, threads=max(4, workers * 2), ident="coopgraph",
+            connection_limit=CONNECTION_LIMIT, channel_timeout=CHANNEL_TIMEOUT_S,
+        )  # fmt: skip
     except OSError as exc:
         pool.close()
         store.close()
