@@ -8,6 +8,7 @@ import gc
 import http.server
 import json
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -98,7 +99,14 @@ def fresh(tmp_path_factory: pytest.TempPathFactory, allowed: Listener) -> Iterat
     del writer
     gc.collect()
     proc, base, log = _start(
-        root, f"oxigraph:{folder}", "--allow-service", allowed.url, "--worker-memory", "64"
+        root,
+        f"oxigraph:{folder}",
+        "--allow-service",
+        allowed.url,
+        "--worker-memory",
+        "64",
+        "--queue",
+        "1",
     )
     store = open_read_only(f"oxigraph:{folder}")
     srv = Server(base, store, folder, log, proc)
@@ -239,4 +247,19 @@ def test_a_query_past_the_memory_cap_is_stopped_and_the_server_goes_on(fresh: Se
     reply = fresh.sparql_form(JSON, query=heavy)
     assert reply.status == 503, reply.text
     assert "memory" in reply.text, reply.text
+    _assert_healthy(fresh)
+
+
+def test_queries_past_the_queue_are_answered_503_at_once(fresh: Server) -> None:
+    from .test_serve import EXPENSIVE
+
+    with ThreadPoolExecutor(8) as pool:  # 2 workers and 1 place in the queue
+        replies = list(pool.map(lambda _: fresh.sparql_form(JSON, query=EXPENSIVE), range(8)))
+    assert {r.status for r in replies} == {503}
+    full = [r for r in replies if "too many queries" in r.text]
+    assert full and all(r.headers["Retry-After"] for r in full)
+    deadline = time.monotonic() + 60  # the stopped workers are replaced
+    while fresh.sparql_get(KOOPERATIONEN, JSON).status != 200:
+        assert time.monotonic() < deadline, "the server did not recover"
+        time.sleep(0.2)
     _assert_healthy(fresh)

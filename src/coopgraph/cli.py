@@ -627,6 +627,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         limit=args.result_limit,
         workers=args.workers,
         worker_memory_mb=args.worker_memory,
+        waiting=args.queue,
         site=Path(args.site) if args.site else None,
         allow_service=args.allow_service,
     )
@@ -893,6 +894,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="MB",
         help="memory one query may add to its worker beyond the store it holds; a query that "
         "needs more is stopped with 503 (default: 2048; 0: no limit)",
+    )
+    p.add_argument(
+        "--queue",
+        type=int,
+        default=8,
+        metavar="N",
+        help="queries that may wait for a busy worker; more are answered 503 with Retry-After "
+        "at once (default: 8)",
     )
     p.add_argument(
         "--site",

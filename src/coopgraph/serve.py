@@ -67,6 +67,7 @@ DEFAULT_WORKERS = 2
 CONNECTION_LIMIT = 1000
 CHANNEL_TIMEOUT_S = 30
 DEFAULT_WORKER_MEMORY_MB = 2048  # what one query may add to a worker's memory
+DEFAULT_WAITING = 8  # queries waiting for a busy worker; more are answered 503 at once
 PR_SET_PDEATHSIG = 1  # Linux prctl(2): a signal for a child when the thread that made it ends
 
 # media type -> rdflib serializer, for resource descriptions and CONSTRUCT/DESCRIBE results;
@@ -342,9 +343,19 @@ class QueryPool:
     """
 
     def __init__(
-        self, spec: str, *, size: int, timeout: float, limit: int, memory_mb: int = 0
+        self,
+        spec: str,
+        *,
+        size: int,
+        timeout: float,
+        limit: int,
+        memory_mb: int = 0,
+        waiting: int = DEFAULT_WAITING,
     ) -> None:
+        """``waiting``: how many queries may wait for a busy worker; more are PoolBusy at once."""
         self.spec, self.timeout, self.limit, self.memory_mb = spec, timeout, limit, memory_mb
+        self.size, self.waiting = size, waiting
+        self._places = threading.BoundedSemaphore(size + waiting)
         self._ctx = multiprocessing.get_context("spawn")
         self._idle: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()
@@ -400,7 +411,18 @@ class QueryPool:
         self, text: str, form: str | None, bindings: Mapping[str, Node] | None = None
     ) -> Outcome:
         """Run a query in a free worker (``form`` None: it parses it); QueryTimeout past the
-        deadline."""
+        deadline, PoolBusy at once when the queue is full."""
+        if not self._places.acquire(blocking=False):
+            raise PoolBusy(
+                f"too many queries are running or waiting (at most {self.size + self.waiting}); "
+                "try again later"
+            )
+        try:
+            return self._run(text, form, bindings)
+        finally:
+            self._places.release()
+
+    def _run(self, text: str, form: str | None, bindings: Mapping[str, Node] | None) -> Outcome:
         try:
             worker = self._idle.get(timeout=self.timeout)
         except queue.Empty:
@@ -1006,6 +1028,7 @@ def serve(
     limit: int = DEFAULT_RESULT_LIMIT,
     workers: int = DEFAULT_WORKERS,
     worker_memory_mb: int = DEFAULT_WORKER_MEMORY_MB,
+    waiting: int = DEFAULT_WAITING,
     site: Path | None = None,
     allow_service: Sequence[str] = (),
 ) -> None:
@@ -1024,10 +1047,13 @@ def serve(
         raise InputError("must be a positive number of rows", field="--result-limit")
     if workers <= 0:
         raise InputError("must be at least 1", field="--workers")
+    if waiting < 0:
+        raise InputError("must be 0 or more", field="--queue")
     started = time.monotonic()
     pool = QueryPool(
-        store_spec, size=workers, timeout=timeout, limit=limit, memory_mb=worker_memory_mb
-    )
+        store_spec, size=workers, timeout=timeout, limit=limit, memory_mb=worker_memory_mb,
+        waiting=waiting,
+    )  # fmt: skip
     try:
         store = open_read_only(store_spec)  # while the workers open theirs
     except CoopgraphError:
@@ -1048,7 +1074,8 @@ def serve(
         # many (default 100, which 100 slow clients would fill), each idle for at most 30 s
         _raise_open_files(CONNECTION_LIMIT + 100)
         server = create_server(
-            app, host=host, port=port, threads=max(4, workers * 2), ident="coopgraph",
+            app, host=host, port=port, ident="coopgraph",
+            threads=workers + waiting + 2,  # the queries running or waiting, and pages besides
             connection_limit=CONNECTION_LIMIT, channel_timeout=CHANNEL_TIMEOUT_S,
         )  # fmt: skip
     except OSError as exc:
