@@ -62,8 +62,32 @@ class Scan:
         return self.first_word is not None and self.first_word.upper() in UPDATE_WORDS
 
 
+_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
+
+
 def scan(text: str) -> Scan:
-    """Scan query text (any length, any content) without parsing it."""
+    """Scan query text (any length, any content) without parsing it.
+
+    SPARQL allows ``\\uXXXX`` escapes anywhere in a query, and some engines (rdflib) expand them
+    before parsing while others (Oxigraph) only within strings and IRIs; a query with escapes is
+    scanned both ways and what either way finds counts."""
+    raw = _scan(text)
+    if not _ESCAPE.search(text):
+        return raw
+    expanded = _scan(_ESCAPE.sub(_unescape, text))
+    return Scan(
+        max(raw.depth, expanded.depth),
+        raw.services + tuple(s for s in expanded.services if s not in raw.services),
+        raw.first_word if raw.is_update or not expanded.is_update else expanded.first_word,
+    )
+
+
+def _unescape(m: re.Match[str]) -> str:
+    code = int(m[1] or m[2], 16)
+    return chr(code) if code <= 0x10FFFF else m[0]
+
+
+def _scan(text: str) -> Scan:
     depth = deepest = 0
     services: list[str] = []
     prefixes: dict[str, str] = {}
