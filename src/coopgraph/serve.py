@@ -51,7 +51,7 @@ from werkzeug.wrappers import Request, Response
 
 from . import directory, publish, queries, query_guard, resources
 from .directory import KINDS, Directory
-from .errors import CoopgraphError, InputError, RdfSyntaxError, StoreError
+from .errors import CoopgraphError, InputError, StoreError
 from .hrefs import safe_href
 from .loader import parse_file, to_rdflib
 from .namespaces import BASE, PREFIXES
