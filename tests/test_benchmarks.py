@@ -72,6 +72,22 @@ def test_new_cooperation_file_is_checked_against_the_loaded_graph(synthetic: Pat
     }
 
 
+def test_checks_on_two_threads_give_the_results_of_one_in_the_same_order(synthetic: Path) -> None:
+    from coopgraph.validate import compiled_shapes
+
+    compiled = compiled_shapes()
+    assert compiled is not None
+    manifest = json.loads((synthetic / "manifest.json").read_text(encoding="utf-8"))
+    loaded = loader.load_store([synthetic / f for f in manifest["files"]])
+    one = compiled.run(loaded.store, union=True, workers=1)
+    assert one  # the injected violations
+    assert compiled.run(loaded.store, union=True, workers=2) == one
+    focus = [r.focus for r in one[:3]]
+    assert compiled.run(loaded.store, focus=focus, union=True, workers=2) == compiled.run(
+        loaded.store, focus=focus, union=True, workers=1
+    )
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_fast_engine_equals_pyshacl_on_broken_copy(name: str, tmp_path: Path) -> None:
     broken = broken_copy(name, tmp_path)
