@@ -297,3 +297,20 @@ def test_bundled_data_answers_which_cities_belong_to_several_cooperations() -> N
         "Stadtregion Münster", "Zweckverband Volkshochschule Emsdetten/Greven/Saerbeck"
     }  # fmt: skip
     assert all(int(r["anzahl"]) >= 2 for r in rows.values())
+
+
+@pytest.mark.parametrize("args", [["query", "--list"], ["--help"], ["--version"]])
+def test_light_commands_import_neither_rdflib_nor_pyshacl(args: list[str]) -> None:
+    """``coopgraph query --list`` and ``--help`` start fast: the heavy libraries are imported
+    where they are used (checked in a fresh interpreter, as the command starts)."""
+    probe = (
+        "import sys\nfrom coopgraph.cli import main\n"
+        f"try:\n    main({args!r})\nexcept SystemExit:\n    pass\n"
+        "heavy = sorted({m.split('.')[0] for m in sys.modules} & "
+        "{'rdflib', 'pyshacl', 'pyoxigraph', 'owlrl'})\n"
+        "print('HEAVY', heavy, file=sys.stderr)\n"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=False, timeout=60
+    )
+    assert "HEAVY []" in run.stderr, run.stderr[-2000:]

@@ -637,6 +637,19 @@ def cmd_serve(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------- parser
 
 
+class _Version(argparse.Action):
+    """``--version``, looked up only when asked for (package metadata is slow to import)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)  # type: ignore[arg-type]
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        from . import __version__
+
+        print(f"coopgraph {__version__}")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = _common()
     remote = _remote()
@@ -647,9 +660,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Exit codes: 0 ok, 1 data does not conform or no unique answer, "
         "2 bad input or environment.",
     )
-    from . import __version__
-
-    parser.add_argument("--version", action="version", version=f"coopgraph {__version__}")
+    parser.add_argument("--version", action=_Version, help="show the version and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     p = sub.add_parser(

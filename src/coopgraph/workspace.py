@@ -12,11 +12,9 @@ data repository may hold nothing but its own cooperations.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
-from importlib.resources import as_file, files
 from pathlib import Path
 
 from .errors import InputError
@@ -30,6 +28,8 @@ REGISTER_FOLDERS = ("kommunen", "gemeindeverbaende")
 
 def package_dir(name: str) -> Path:
     """A folder shipped inside the package (``ontology``, ``data``, ``templates`` …)."""
+    from importlib.resources import as_file, files  # here: slow to import, rarely needed
+
     with as_file(files("coopgraph") / name) as path:
         return Path(path)
 
@@ -67,6 +67,8 @@ class Workspace:
             return self.root / ".coopgraph"
         base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
         # one cache per installed copy of the package
+        import hashlib
+
         key = hashlib.sha256(str(self.data.resolve()).encode()).hexdigest()[:12]
         return base / "coopgraph" / f"bundled-{key}"
 
