@@ -60,12 +60,26 @@ def rss_mb() -> float:
 
 
 def median_time(fn: Callable[[], object], repeat: int) -> tuple[float, object]:
-    times, result = [], None
+    wall, _cpu, result = median_times(fn, repeat)
+    return wall, result
+
+
+def median_times(fn: Callable[[], object], repeat: int) -> tuple[float, float, object]:
+    """Median wall and CPU seconds (this process, all its threads) of ``repeat`` runs. On a
+    shared machine CPU seconds are the steadier figure; wall shows what threads gain."""
+    walls, cpus, result = [], [], None
     for _ in range(repeat):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         result = fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
+        walls.append(time.perf_counter() - start)
+        cpus.append(time.process_time() - cpu)
+    return statistics.median(walls), statistics.median(cpus), result
+
+
+def children_cpu() -> float:
+    """CPU seconds of the finished child processes so far."""
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
 
 
 # ---------------------------------------------------------------- workers (child processes)
@@ -91,20 +105,22 @@ def worker_fast(data: Path, args: argparse.Namespace) -> dict[str, Any]:
     loaded = load_store(_graph_files(data))
     load_s = time.perf_counter() - start
     rss_loaded = rss_mb()
-    start = time.perf_counter()
-    report = validate_loaded_store(loaded)
-    validate_s = time.perf_counter() - start
+    validate_s, validate_cpu_s, report = median_times(
+        lambda: validate_loaded_store(loaded), args.validate_repeat
+    )
     manifest = json.loads((data / "manifest.json").read_text(encoding="utf-8"))
     new_file = data / manifest["new_file"]
-    inc_s, inc = median_time(lambda: validate_incremental(loaded, [new_file]), 3)
+    inc_s, inc_cpu_s, inc = median_times(lambda: validate_incremental(loaded, [new_file]), 3)
     return {
         "load_s": load_s,
         "triples": loaded.triples(),
         "rss_loaded_mb": rss_loaded,
         "validate_s": validate_s,
+        "validate_cpu_s": validate_cpu_s,
         "rss_mb": rss_mb(),
         "violations": _violation_keys(report),
         "incremental_s": inc_s,
+        "incremental_cpu_s": inc_cpu_s,
         "incremental_violations": len(inc.violations),  # type: ignore[attr-defined]
     }
 
@@ -187,13 +203,13 @@ def worker_queries_oxigraph(data: Path, args: argparse.Namespace) -> dict[str, A
             print(json.dumps({"partial": out}), flush=True)
             os._exit(3)
         if box["s"] > 2:  # slow: one run is the figure
-            t, result = box["s"], box["result"]
+            t, cpu, result = box["s"], None, box["result"]
         else:
-            t, result = median_time(
+            t, cpu, result = median_times(
                 lambda: queries.execute(store, text, form, bindings),  # noqa: B023
                 args.repeat,
             )
-        out["queries"][name] = {"s": t, "rows": _rows(result), "n": args.repeat}
+        out["queries"][name] = {"s": t, "cpu_s": cpu, "rows": _rows(result), "n": args.repeat}
         out["rss_mb"] = rss_mb()
         print(json.dumps({"partial": out}), flush=True)
     return out
@@ -256,13 +272,15 @@ def worker_cli_incremental(data: Path, args: argparse.Namespace) -> dict[str, An
         del loaded
         exe = shutil.which("coopgraph") or str(Path(sys.executable).with_name("coopgraph"))
         cmd = [exe, "validate", str(data / manifest["new_file"]), "--store", f"oxigraph:{tmp}"]
-        times, code = [], None
-        for _ in range(3):
-            start = time.perf_counter()
+        times, cpus, code = [], [], None
+        for _ in range(args.repeat):
+            start, cpu = time.perf_counter(), children_cpu()
             run = subprocess.run(cmd, capture_output=True, text=True, check=False)
             times.append(time.perf_counter() - start)
+            cpus.append(children_cpu() - cpu)
             code = run.returncode
-        return {"s": statistics.median(times), "exit": code, "out": run.stdout[-300:]}
+        return {"s": statistics.median(times), "cpu_s": statistics.median(cpus), "exit": code,
+                "out": run.stdout[-300:]}  # fmt: skip
 
 
 WORKERS = {
@@ -325,14 +343,16 @@ def run_oxigraph_queries(data: Path, args: argparse.Namespace) -> dict[str, Any]
 # ---------------------------------------------------------------- the table
 
 
-def cold_start(repeat: int) -> float:
+def cold_start(repeat: int) -> tuple[float, float]:
+    """Median wall and CPU seconds of ``coopgraph query --list`` in a fresh process."""
     exe = shutil.which("coopgraph") or str(Path(sys.executable).with_name("coopgraph"))
-    times = []
+    times, cpus = [], []
     for _ in range(repeat):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), children_cpu()
         subprocess.run([exe, "query", "--list"], capture_output=True, check=True)
         times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        cpus.append(children_cpu() - cpu)
+    return statistics.median(times), statistics.median(cpus)
 
 
 def machine() -> str:
@@ -460,6 +480,57 @@ def build_table(r: dict[str, Any], args: argparse.Namespace) -> list[str]:
     return rows
 
 
+def compare_table(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """Before/after figures, CPU seconds (steadier on a shared machine) and wall."""
+
+    def cell(cpu: float | None, wall: float | None) -> str:
+        if wall is None or wall == float("inf"):
+            return "–"
+        return (f"{_secs(cpu)} CPU / " if cpu is not None else "") + f"{_secs(wall)} wall"
+
+    def ratio(b: float | None, a: float | None) -> str:
+        return f"{b / a:.1f}×" if b and a and b != float("inf") else "–"
+
+    rows = ["| measure | before | after | CPU before/after |", "|---|---|---|---|"]
+
+    def add(
+        label: str, b: tuple[float | None, float | None], a: tuple[float | None, float | None]
+    ) -> None:
+        rows.append(f"| {label} | {cell(*b)} | {cell(*a)} | {ratio(b[0], a[0])} |")
+
+    bf, af = before.get("fast", {}), after.get("fast", {})
+    add(
+        "full validation, check phase (in process)",
+        (bf.get("validate_cpu_s"), bf.get("validate_s")),
+        (af.get("validate_cpu_s"), af.get("validate_s")),
+    )
+    add(
+        "incremental validation of one new file (in process)",
+        (bf.get("incremental_cpu_s"), bf.get("incremental_s")),
+        (af.get("incremental_cpu_s"), af.get("incremental_s")),
+    )
+    bc, ac = before.get("cli-incremental", {}), after.get("cli-incremental", {})
+    add(
+        "incremental: `coopgraph validate NEWFILE --store oxigraph:DIR` (process)",
+        (bc.get("cpu_s"), bc.get("s")),
+        (ac.get("cpu_s"), ac.get("s")),
+    )
+    add("`coopgraph query --list` (process)",
+        (before.get("cold_start_cpu_s"), before.get("cold_start_s")),
+        (after.get("cold_start_cpu_s"), after.get("cold_start_s")))  # fmt: skip
+    bq, aq = (
+        before.get("queries-oxigraph", {}).get("queries", {}),
+        after["queries-oxigraph"]["queries"],
+    )
+    for name, q in aq.items():
+        b = bq.get(name, {})
+        rows_note = f"{q['rows']} rows" + (
+            f", before {b['rows']}!" if b.get("rows") not in (None, q["rows"]) else ""
+        )
+        add(f"query `{name}` ({rows_note})", (b.get("cpu_s"), b.get("s")), (q.get("cpu_s"), q["s"]))
+    return rows
+
+
 def _short_iri(short: Callable[[Any], str | None], iri: str) -> str:
     from rdflib import URIRef
 
@@ -491,6 +562,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-rdflib", action="store_true", help="no rdflib queries/load")
     parser.add_argument("--results", type=Path, default=HERE / "RESULTS.md",
                         help="file to write ('-' for none)")  # fmt: skip
+    parser.add_argument("--validate-repeat", type=int, default=1,
+                        help="runs of the full validation (median)")  # fmt: skip
+    parser.add_argument("--save", type=Path, help="write the raw figures as JSON to this file")
+    parser.add_argument("--before", type=Path,
+                        help="figures saved (--save) by an earlier run, e.g. of the code before a "
+                        "change: print and write a before/after table too")  # fmt: skip
     parser.add_argument("--worker", choices=sorted(WORKERS), help=argparse.SUPPRESS)
     parser.add_argument("--only", default="", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -511,6 +588,7 @@ def main(argv: list[str] | None = None) -> int:
         generate.generate(args.n, args.data, args.seed)
         print(f"generated N={args.n} in {time.perf_counter() - start:.1f} s", file=sys.stderr)
     results: dict[str, Any] = {}
+    load_at_start = os.getloadavg()[0]
     steps = [("fast", 3600.0), ("queries-oxigraph", 0.0), ("cli-incremental", 3600.0)]
     if not args.skip_rdflib:
         steps.append(("queries-rdflib", 3600.0))
@@ -525,9 +603,18 @@ def main(argv: list[str] | None = None) -> int:
         if "error" in results[name] and name in ("fast", "queries-oxigraph"):
             print(f"{name} failed: {results[name]['error']}", file=sys.stderr)
             return 2
-    results["cold_start_s"] = cold_start(args.repeat)
+    results["cold_start_s"], results["cold_start_cpu_s"] = cold_start(args.repeat)
+    results["load_average"] = [load_at_start, os.getloadavg()[0]]
     table = build_table(results, args)
     print("\n".join(table))
+    if args.save:
+        args.save.write_text(json.dumps(results, default=str), encoding="utf-8")
+    comparison: list[str] = []
+    if args.before:
+        before = json.loads(args.before.read_text(encoding="utf-8"))
+        comparison = compare_table(before, results)
+        print()
+        print("\n".join(comparison))
     if str(args.results) != "-":
         now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
         notes = [
@@ -538,6 +625,12 @@ def main(argv: list[str] | None = None) -> int:
             " rdflib `Graph.parse` + rdflib SPARQL + pySHACL with validate.py's options"
             " (advanced=True, needed for the SPARQL target). A '> X s' cell hit its time limit.",
         ]
+        if comparison:
+            loads = (before.get("load_average") or ["?", "?"], results["load_average"])
+            table = [*table, "", "### Before and after", "",
+                     "Load average (1 min) at the start and end of each run: before "
+                     f"{loads[0][0]:.1f} → {loads[0][1]:.1f}, after {loads[1][0]:.1f} → "
+                     f"{loads[1][1]:.1f} (2 cores).", "", *comparison]  # fmt: skip
         write_results(args.results, args.n, table, notes)
     if tmp:
         shutil.rmtree(tmp, ignore_errors=True)
