@@ -190,9 +190,9 @@ def worker_queries_oxigraph(data: Path, args: argparse.Namespace) -> dict[str, A
         def first(
             text: str = text, form: str = form, bindings: Any = bindings, box: Any = box
         ) -> None:
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             box["result"] = queries.execute(store, text, form, bindings)
-            box["s"] = time.perf_counter() - start
+            box["s"], box["cpu"] = time.perf_counter() - start, time.process_time() - cpu
 
         thread = threading.Thread(target=first, daemon=True)
         thread.start()
@@ -203,7 +203,7 @@ def worker_queries_oxigraph(data: Path, args: argparse.Namespace) -> dict[str, A
             print(json.dumps({"partial": out}), flush=True)
             os._exit(3)
         if box["s"] > 2:  # slow: one run is the figure
-            t, cpu, result = box["s"], None, box["result"]
+            t, cpu, result = box["s"], box["cpu"], box["result"]
         else:
             t, cpu, result = median_times(
                 lambda: queries.execute(store, text, form, bindings),  # noqa: B023
