@@ -206,8 +206,9 @@ def cooperation_ttl(
     w("    coop:handlungsfeld " + " , ".join(f"handlungsfeld:{f}" for f in fields) + " ;")
     if inject == "homepage-as-text":
         w(f'    foaf:homepage "www.synth-{i:06d}.example" ;')
-        expected.append((coop_iri, "NodeKindConstraintComponent"))
-        expected.append((coop_iri, "PatternConstraintComponent"))
+        # found twice: by the Kooperation's website shape and by the web-page shape (links)
+        expected += [(coop_iri, "NodeKindConstraintComponent")] * 2
+        expected += [(coop_iri, "PatternConstraintComponent")] * 2
     elif rng.random() < 0.5:
         w(f"    foaf:homepage <https://synth-{i:06d}.example.org/> ;")
     if inject == "partner-also-member":
