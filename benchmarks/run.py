@@ -91,7 +91,16 @@ def _graph_files(data: Path) -> list[Path]:
 
 def _violation_keys(report: Any) -> list[list[Any]]:
     return sorted(
-        [v.file, v.focus, v.path, v.value, v.severity, v.constraint, v.shape, list(v.messages)]
+        [
+            v.file or "",
+            v.focus,
+            v.path or "",
+            v.value or "",
+            v.severity,
+            v.constraint,
+            v.shape or "",
+            list(v.messages),
+        ]
         for v in report.violations
     )
 

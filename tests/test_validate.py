@@ -75,7 +75,7 @@ CASES: dict[str, tuple[Path, Mutation, str, str]] = {
                     "PatternConstraintComponent", "exactly one AGS of eight digits"),
     "ags-unique": (RUHR_FILE, lambda g: _replace(g, kommune_iri("05913000"), COOP.ags,
                                                  Literal("05911000")),
-                   "MaxCountConstraintComponent", "AGS is not unique"),
+                   "SPARQLConstraintComponent", "AGS is not unique"),
     "ags-ars-consistent": (RUHR_FILE, lambda g: _replace(g, BOCHUM, COOP.ars,
                                                          Literal("059110000001")),
                            "SPARQLConstraintComponent", "AGS, ARS and district do not agree"),
@@ -84,7 +84,7 @@ CASES: dict[str, tuple[Path, Mutation, str, str]] = {
                              "SPARQLConstraintComponent", "AGS, ARS and district do not agree"),
     "two-members": (RUHR_FILE, lambda g: [g.remove((m, ORG.organization, RUHR))
                                           for m in list(g.subjects(ORG.organization, RUHR))[1:]],
-                    "QualifiedMinCountConstraintComponent", "at least two members"),
+                    "MinCountConstraintComponent", "at least two distinct members"),
     "cooperation-source": (RUHR_FILE, lambda g: g.remove((RUHR, DCTERMS.source, None)),
                            "MinCountConstraintComponent", "at least one source"),
     "member-known-kommune": (RUHR_FILE, lambda g: _replace(g, M_BOCHUM, ORG.member,

@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import count
 from typing import Any
 
@@ -167,6 +167,8 @@ class RawResult:
     component: str
     shape: Node
     messages: tuple[tuple[str, str], ...]
+    # results of the shape named by sh:node on this result's value (SHACL's sh:detail)
+    details: tuple[RawResult, ...] = ()
 
 
 @dataclass
@@ -835,12 +837,12 @@ class CompiledShapes:
             by_focus: dict[object, list[RawResult]] = {}
             for r in found:
                 by_focus.setdefault(r.focus, []).append(r)
-            expanded = []
-            for r in mine:
-                expanded.append(r)
-                if r.component == component:
-                    expanded.extend(by_focus.get(r.value, []))
-            mine = expanded
+            mine = [
+                replace(r, details=r.details + tuple(by_focus.get(r.value, [])))
+                if r.component == component
+                else r
+                for r in mine
+            ]
         out.extend(mine)
 
 
@@ -858,9 +860,26 @@ def _truthy(term: object) -> bool:
 _NSM = Graph().namespace_manager  # the prefixes a fresh data graph knows, as pySHACL prints them
 
 
+_TEMPLATE_VAR = re.compile(r"\{[?$](this|value)\}")
+
+
+def fill_message(text: str, focus: Any, value: Any) -> str:
+    """A SPARQL-based constraint's message with ``{$this}`` and ``{?value}`` filled in, as
+    pySHACL fills them (the term's string: an IRI, a literal's lexical form)."""
+    terms = {"this": focus, "value": value}
+
+    def term(m: re.Match[str]) -> str:
+        t = terms[m.group(1)]
+        return m.group(0) if t is None else str(t.value)
+
+    return _TEMPLATE_VAR.sub(term, text)
+
+
 def _collect(check: Check, rows: ox.QuerySolutions, out: list[RawResult]) -> None:
     def add(focus: Any, value: Any, component: str) -> None:
         messages = check.messages
+        if component == "SPARQL":
+            messages = tuple((lang, fill_message(text, focus, value)) for lang, text in messages)
         if check.generic is not None:
             shown = (
                 str(focus)

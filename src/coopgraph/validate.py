@@ -12,12 +12,15 @@ engine cannot compile make it fall back to pySHACL, with a warning, never a sile
 from __future__ import annotations
 
 import json
+import logging
+import re
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, wraps
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -38,7 +41,7 @@ from .loader import (
     to_rdflib,
 )
 from .loader import _display as loader_display
-from .namespaces import PREFIXES, SH
+from .namespaces import COOP, GRAPH, ID, PREFIXES, SH
 from .shacl_sparql import CompiledShapes, RawResult, compile_shapes, copy_path
 from .store import Store
 
@@ -156,6 +159,28 @@ def message_languages() -> dict[str, str]:
     }
 
 
+@lru_cache(maxsize=1)
+def _message_templates() -> list[tuple[re.Pattern[str], str]]:
+    """Messages with ``{$this}``/``{?value}`` as patterns matching their filled-in text."""
+    out = []
+    for text, lang in message_languages().items():
+        if "{" in text:
+            pattern = re.sub(r"\\\{\\?[?$]\w+\\\}", lambda _m: ".*", re.escape(text))
+            out.append((re.compile(pattern, re.DOTALL), lang))
+    return out
+
+
+def message_language(text: str) -> str:
+    """The language of a result message, also of one filled in from a template."""
+    lang = message_languages().get(text)
+    if lang is not None:
+        return lang
+    for pattern, lang in _message_templates():
+        if pattern.fullmatch(text):
+            return lang
+    return ""
+
+
 def _short(node: Node | None) -> str | None:
     if node is None:
         return None
@@ -192,13 +217,13 @@ def _path_text(report: Graph, path: Node | None) -> str | None:
 def _violations(report: Graph, loaded: LoadedGraph) -> list[Violation]:
     """Readable violations from a pySHACL report graph."""
     out = []
-    for result in report.subjects(RDF.type, SH.ValidationResult):
+    for result in report.objects(None, SH.result):  # not the sh:detail nested in them
         focus = report.value(result, SH.focusNode)
         value = report.value(result, SH.value)
         severity = report.value(result, SH.resultSeverity)
         messages = tuple(
             sorted(
-                (m.language or message_languages().get(str(m), ""), str(m))
+                (m.language or message_language(str(m)), str(m))
                 for m in report.objects(result, SH.resultMessage)
                 if isinstance(m, Literal)
             )
@@ -239,19 +264,95 @@ def compiled_shapes() -> CompiledShapes | None:
         return None
 
 
+@contextmanager
+def quiet_rdflib() -> Iterator[None]:
+    """No library noise on stderr while ill-typed literals are handled: rdflib logs a traceback
+    ("Failed to convert Literal lexical form to value") and warns about odd booleans for every
+    ill-typed literal it meets; the validation report is where such a literal is reported."""
+    logger = logging.getLogger("rdflib.term")
+    level, propagate = logger.level, logger.propagate
+    logger.setLevel(logging.CRITICAL)
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", module=r"rdflib\..*")
+            yield
+    finally:
+        logger.setLevel(level)
+        logger.propagate = propagate
+
+
+# translated SPARQL queries by (text, base, prefixes): the shapes' queries, kept for the process
+_PREPARED: dict[tuple[str, str | None, tuple[tuple[str, str], ...]], Any] = {}
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _quietly(function: F) -> F:
+    """Run a validation entry point inside ``quiet_rdflib``."""
+
+    @wraps(function)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        with quiet_rdflib():
+            return function(*args, **kwargs)
+
+    return run  # type: ignore[return-value]
+
+
+@contextmanager
+def _prepared_sparql() -> Iterator[None]:
+    """While pySHACL runs: each SPARQL text is parsed and translated once, not once per focus
+    node (pySHACL passes the text with the focus node's bindings; parsing is most of its time).
+    A translated query is what rdflib's own ``prepareQuery`` gives, reusable with any bindings.
+    """
+    from rdflib.plugins.sparql import processor
+
+    original = processor.SPARQLProcessor.query
+    cache = _PREPARED
+
+    def query(
+        self: Any,
+        strOrQuery: Any,
+        initBindings: Any = None,
+        initNs: Any = None,
+        base: str | None = None,
+        DEBUG: bool = False,
+    ) -> Any:
+        if isinstance(strOrQuery, str):
+            key = (strOrQuery, base, tuple(sorted((k, str(v)) for k, v in (initNs or {}).items())))
+            prepared = cache.get(key)
+            if prepared is None:
+                prepared = processor.translateQuery(processor.parseQuery(strOrQuery), base, initNs)
+                cache[key] = prepared
+            strOrQuery = prepared
+        return original(self, strOrQuery, initBindings, initNs, base, DEBUG)
+
+    processor.SPARQLProcessor.query = query  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        processor.SPARQLProcessor.query = original  # type: ignore[method-assign]
+
+
 def _pyshacl_report(data_graph: Graph) -> Graph:
     from pyshacl import validate as shacl_validate
 
-    _conforms, report_graph, _text = shacl_validate(
-        data_graph,
-        shacl_graph=shapes_graph(),
-        inference="none",
-        abort_on_first=False,
-        allow_warnings=True,
-        advanced=True,
-        meta_shacl=False,
-    )
+    with quiet_rdflib(), _prepared_sparql():
+        _conforms, report_graph, _text = shacl_validate(
+            data_graph,
+            shacl_graph=shapes_graph(),
+            inference="none",
+            abort_on_first=False,
+            allow_warnings=True,
+            advanced=True,
+            meta_shacl=False,
+        )
     assert isinstance(report_graph, Graph)
+    # SHACL: sh:conforms is false when there is any result, a warning too (pySHACL, told to
+    # allow warnings, says true); the exit code still fails on violations only
+    if (None, SH.result, None) in report_graph:
+        for report in list(report_graph.subjects(RDF.type, SH.ValidationReport)):
+            report_graph.set((report, SH.conforms, Literal(False)))
     return report_graph
 
 
@@ -259,7 +360,15 @@ def _report(
     violations: list[Violation], report_graph: Graph, files: Sequence[Path], triples: int
 ) -> ValidationReport:
     violations.sort(
-        key=lambda v: (v.file or "~", v.focus, v.path or "", v.constraint, v.value or "")
+        key=lambda v: (
+            v.file or "~",
+            v.focus,
+            v.path or "",
+            v.constraint,
+            v.value or "",
+            v.shape or "",
+            v.messages,
+        )
     )
     return ValidationReport(
         conforms=not any(v.severity == "Violation" for v in violations),
@@ -279,13 +388,15 @@ def _fast_results(
     report.bind("sh", SH)
     node = BNode()
     report.add((node, RDF.type, SH.ValidationReport))
-    report.add((node, SH.conforms, Literal(not any(r.severity == "Violation" for r in raw))))
+    # SHACL: a report conforms iff it has no results at all, warnings included (the exit code
+    # and ValidationReport.conforms fail on violations only)
+    report.add((node, SH.conforms, Literal(not raw)))
     out = []
-    for r in raw:
+
+    def describe(r: RawResult) -> BNode:
         focus = to_rdflib(r.focus)
         value = to_rdflib(r.value) if r.value is not None else None
         result = BNode()
-        report.add((node, SH.result, result))
         report.add((result, RDF.type, SH.ValidationResult))
         report.add((result, SH.focusNode, focus))
         if value is not None:
@@ -297,6 +408,14 @@ def _fast_results(
         report.add((result, SH.sourceShape, r.shape))
         for lang, text in r.messages:
             report.add((result, SH.resultMessage, Literal(text, lang=lang or None)))
+        for d in r.details:
+            report.add((result, SH.detail, describe(d)))
+        return result
+
+    for r in raw:
+        focus = to_rdflib(r.focus)
+        value = to_rdflib(r.value) if r.value is not None else None
+        report.add((node, SH.result, describe(r)))
         out.append(
             Violation(
                 file=origin(focus),
@@ -323,6 +442,7 @@ def _oxigraph_copy(graph: Graph) -> ox.Store:
     return store
 
 
+@_quietly
 def validate_graph(loaded: LoadedGraph, *, engine: str = DEFAULT_ENGINE) -> ValidationReport:
     """Validate an already loaded data graph against the shapes."""
     _check_engine(engine)
@@ -337,6 +457,7 @@ def validate_graph(loaded: LoadedGraph, *, engine: str = DEFAULT_ENGINE) -> Vali
     return _report(violations, report_graph, loaded.files, len(data_graph))
 
 
+@_quietly
 def validate_loaded_store(
     loaded: LoadedStore, *, focus: Sequence[ox.NamedNode | ox.BlankNode | ox.Literal] | None = None
 ) -> ValidationReport:
@@ -381,6 +502,7 @@ def _times_stated(store: ox.Store, quad: ox.Quad, limit: int) -> int:
     return n
 
 
+@_quietly
 def validate_incremental(loaded: LoadedStore, paths: Sequence[str | Path]) -> ValidationReport:
     """Check new or changed files against an already loaded graph, without re-checking it all.
 
@@ -430,26 +552,115 @@ def validate_incremental(loaded: LoadedStore, paths: Sequence[str | Path]) -> Va
     return _report(violations, report_graph, files, triples)
 
 
+# Keys unique over the whole graph: a file is checked against the workspace it joins for them.
+_UNIQUE_KEYS = (COOP.ags,)
+
+
+def _key_holders(
+    store: ox.Store, keys: dict[str, set[str]], known: set[str]
+) -> dict[str, tuple[str, list[ox.Triple]]]:
+    """Resources of the workspace's ``store`` (not in ``known``) that carry one of ``keys``
+    (property IRI -> values): subject -> (its file, its triples)."""
+    from .loader import _pull
+
+    found: dict[str, str] = {}
+    for prop, values in keys.items():
+        ordered = sorted(values)
+        for start in range(0, len(ordered), 500):
+            literals = " ".join(ox.Literal(v).__str__() for v in ordered[start : start + 500])
+            rows = store.query(
+                f"SELECT ?s ?g WHERE {{ VALUES ?v {{ {literals} }} GRAPH ?g {{ ?s <{prop}> ?v }} }}"
+            )
+            for row in rows:  # type: ignore[union-attr]
+                s, g = row["s"], row["g"]
+                if isinstance(s, ox.NamedNode) and s.value not in known:
+                    found.setdefault(s.value, str(g.value).removeprefix(str(GRAPH)))
+    out: dict[str, tuple[str, list[ox.Triple]]] = {}
+    for s, file in sorted(found.items()):
+        out[s] = (file, [q.triple for q in store.quads_for_pattern(ox.NamedNode(s), None, None)])
+    if found:  # what they refer to (Kreis, Land …), so they can be checked as well
+        pulled = _pull(known | set(found), {
+            t.object.value for _f, ts in out.values() for t in ts
+            if isinstance(t.object, ox.NamedNode) and t.object.value.startswith(str(ID))
+        }, store, 2)  # fmt: skip
+        out[""] = ("", pulled)
+    return out
+
+
+def _file_keys(triples: Iterator[tuple[Any, Any, Any]]) -> tuple[dict[str, set[str]], set[str]]:
+    keys: dict[str, set[str]] = {str(k): set() for k in _UNIQUE_KEYS}
+    subjects: set[str] = set()
+    for s, p, o in triples:
+        subjects.add(str(s.value if isinstance(s, ox.NamedNode) else s))
+        if str(p.value if isinstance(p, ox.NamedNode) else p) in keys:
+            keys[str(p.value if isinstance(p, ox.NamedNode) else p)].add(
+                str(o.value if isinstance(o, ox.Literal) else o)
+            )
+    return keys, subjects
+
+
+def _with_key_holders_store(loaded: LoadedStore) -> LoadedStore:
+    """Add to a file store every workspace resource sharing a unique key with its files, in the
+    named graph of the file it comes from (so findings name that file too)."""
+    from .loader import REFERENCED_GRAPH, bundled_store
+
+    quads = (
+        q for g in list(loaded.names) for q in loaded.store.quads_for_pattern(
+            None, None, None, ox.NamedNode(g))
+    )  # fmt: skip
+    keys, subjects = _file_keys((q.subject, q.predicate, q.object) for q in quads)
+    if not any(keys.values()):
+        return loaded
+    for s, (file, triples) in _key_holders(bundled_store(), keys, subjects).items():
+        graph = REFERENCED_GRAPH if not s else ox.NamedNode(str(GRAPH[file]))
+        if s and graph.value not in loaded.names:
+            loaded.names[graph.value] = file
+        loaded.store.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in triples)
+    return loaded
+
+
+def _with_key_holders_graph(loaded: LoadedGraph) -> LoadedGraph:
+    """The same for an rdflib data graph (the pySHACL path)."""
+    from .loader import bundled_store
+
+    data = [(s, p, o) for s, p, o in loaded.graph if loaded.origins.get(s)]
+    keys, subjects = _file_keys(iter(data))
+    if not any(keys.values()):
+        return loaded
+    for file, triples in _key_holders(bundled_store(), keys, subjects).values():
+        loaded.add_triples(triples, origin=file or None)
+    return loaded
+
+
 def validate(
     paths: Sequence[str | Path] | None = None, *, engine: str = DEFAULT_ENGINE
 ) -> ValidationReport:
-    """Validate the bundled data (no paths) or the given files with what they refer to."""
+    """Validate the bundled data (no paths) or the given files with what they refer to.
+
+    Files are checked against the workspace they join for keys that must be unique over the
+    whole graph (a new Kommune carrying an AGS the workspace already has does not conform).
+    """
     _check_engine(engine)
-    if engine == "fast" and compiled_shapes() is not None:
-        if paths is None:  # the workspace's compiled store, checked in place
-            from .loader import LoadedStore
-            from .store.cache import compiled
+    with quiet_rdflib():
+        if engine == "fast" and compiled_shapes() is not None:
+            if paths is None:  # the workspace's compiled store, checked in place
+                from .loader import LoadedStore
+                from .store.cache import compiled
 
-            return validate_loaded_store(LoadedStore.of_graphs(compiled()))
-        return validate_loaded_store(load_store(paths))
-    return validate_graph(load(paths), engine="pyshacl")
+                return validate_loaded_store(LoadedStore.of_graphs(compiled()))
+            return validate_loaded_store(_with_key_holders_store(load_store(paths)))
+        if paths is None:
+            return validate_graph(load(paths), engine="pyshacl")
+        return validate_graph(_with_key_holders_graph(load(paths)), engine="pyshacl")
 
 
+@_quietly
 def validate_document(data: bytes, origin: str) -> ValidationReport:
     """Validate a Turtle document not yet written (e.g. an import) with what it refers to."""
     return validate_graph(load_document(data, origin))
 
 
+@_quietly
 def validate_store(store: Store, name: str, *, engine: str = DEFAULT_ENGINE) -> ValidationReport:
     """Validate everything in a store (e.g. a remote endpoint), with the ontology beside it."""
     loaded = load([], with_ontology=True, referenced=False)
