@@ -37,7 +37,9 @@ def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple) -> Nod
         dt = term.datatype.value
         if dt == XSD_STRING:
             return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(dt))
+        # the same term: rdflib would otherwise rewrite the lexical form it can parse
+        # ("ja"^^xsd:boolean becomes "false", "015"^^xsd:integer "15")
+        return Literal(term.value, datatype=URIRef(dt), normalize=False)
     raise InputError(f"RDF-star triple terms are not supported: {term}")
 
 
