@@ -107,18 +107,21 @@ class ValidationReport:
             parts.append(f"  constraint: {v.constraint}")
             lines.append("\n".join(parts))
         n_viol = sum(1 for v in self.violations if v.severity == "Violation")
-        n_warn = len(self.violations) - n_viol
+        n_warn = sum(1 for v in self.violations if v.severity == "Warning")
+        n_info = len(self.violations) - n_viol - n_warn
         if lang == "de":
+            infos = f", {n_info} Hinweise" if n_info else ""
             summary = (
                 f"{len(self.files)} Datei(en), {self.triples} Tripel: "
                 + ("konform" if self.conforms else "nicht konform")
-                + f" ({n_viol} Verstöße, {n_warn} Warnungen)"
+                + f" ({n_viol} Verstöße, {n_warn} Warnungen{infos})"
             )
         else:
+            infos = f", {n_info} infos" if n_info else ""
             summary = (
                 f"{len(self.files)} file(s), {self.triples} triples: "
                 + ("conforms" if self.conforms else "does not conform")
-                + f" ({n_viol} violations, {n_warn} warnings)"
+                + f" ({n_viol} violations, {n_warn} warnings{infos})"
             )
         return "\n\n".join([*lines, summary]) + "\n"
 
