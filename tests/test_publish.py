@@ -564,3 +564,11 @@ def test_describe_answers_the_same_on_the_rdflib_store(store: OxigraphStore) -> 
     memory = MemoryStore(load(PATHS).graph)
     for iri in (RUHR, f"{ID}kommune/05117000", f"{COOP}Kommune", f"{ID}kreis/05558"):
         assert isomorphic(describe(memory, iri), describe(store, iri)), iri
+
+
+def test_a_beginning_known_to_the_month_is_shown_as_a_month(tmp_path: Path) -> None:
+    """ILE Würzburger Norden: its members since April 2015 (only the month is known)."""
+    out = tmp_path / "site"
+    publish(out, BASE, [SEEDS / "ile-wuerzburger-norden.ttl"])
+    html = (out / "id" / "kooperation" / "ile-wuerzburger-norden.html").read_text(encoding="utf-8")
+    assert '<time datetime="2015-04">04/2015</time><div class="note">nur der Monat ist bekannt' in html

@@ -74,6 +74,7 @@ ORG_ROLE = _iri(ORG_NS, "role")
 TIME_HAS_BEGINNING = _iri(TIME_NS, "hasBeginning")
 TIME_HAS_END = _iri(TIME_NS, "hasEnd")
 TIME_IN_DATE = _iri(TIME_NS, "inXSDDate")
+TIME_IN_MONTH = _iri(TIME_NS, "inXSDgYearMonth")
 TIME_IN_YEAR = _iri(TIME_NS, "inXSDgYear")
 GEO_HAS_GEOMETRY = _iri(str(GEO), "hasGeometry")
 GEO_AS_WKT = _iri(str(GEO), "asWKT")
@@ -200,6 +201,7 @@ UI: dict[str, tuple[str, str]] = {
     "not_stated": ("nicht angegeben", "not stated"),
     "no_end": ("kein Ende angegeben", "no end stated"),
     "year_only": ("nur das Jahr ist bekannt", "only the year is known"),
+    "month_only": ("nur der Monat ist bekannt", "only the month is known"),
     "in_source": ("in der Quelle", "in the source"),
     "no_membership_record": (
         "Mitglied laut org:hasMember, ohne Angaben zur Mitgliedschaft",
@@ -587,7 +589,11 @@ class PageBuilder:
     def _fallback_label(self, node: ox.NamedNode) -> str:
         iri = node.value
         if self.view.is_a(node, _iri(TIME_NS, "Instant")):
-            v = self.view.value(node, TIME_IN_DATE) or self.view.value(node, TIME_IN_YEAR)
+            v = (
+                self.view.value(node, TIME_IN_DATE)
+                or self.view.value(node, TIME_IN_MONTH)
+                or self.view.value(node, TIME_IN_YEAR)
+            )
             if v is not None:
                 return v.value
         if self.view.is_a(node, ORG_MEMBERSHIP):
@@ -678,6 +684,12 @@ class PageBuilder:
             if day is not None:
                 text = format_date(day.value, self.lang)
                 return {"text": text, "note": "", "known": True, "value": day.value}
+            month = self.view.value(instant, TIME_IN_MONTH)
+            if month is not None:  # "2019-03": shown as 03/2019 on German pages
+                year_, _, mm = month.value.partition("-")
+                text = f"{mm}/{year_}" if self.lang == "de" else month.value
+                note = self.ui("month_only")["text"]
+                return {"text": text, "note": note, "known": True, "value": month.value}
             year = self.view.value(instant, TIME_IN_YEAR)
             if year is not None:
                 note = self.ui("year_only")["text"]
