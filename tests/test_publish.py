@@ -571,4 +571,6 @@ def test_a_beginning_known_to_the_month_is_shown_as_a_month(tmp_path: Path) -> N
     out = tmp_path / "site"
     publish(out, BASE, [SEEDS / "ile-wuerzburger-norden.ttl"])
     html = (out / "id" / "kooperation" / "ile-wuerzburger-norden.html").read_text(encoding="utf-8")
-    assert '<time datetime="2015-04">04/2015</time><div class="note">nur der Monat ist bekannt' in html
+    assert (
+        '<time datetime="2015-04">04/2015</time><div class="note">nur der Monat ist bekannt' in html
+    )
