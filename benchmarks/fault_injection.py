@@ -32,6 +32,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -115,20 +116,40 @@ def report(title: str, tally: Counter[str], runs: int, extra: str) -> None:
           f"next failed {tally['next failed']}; {extra})", flush=True)  # fmt: skip
 
 
+def undisturbed(
+    changed: list[Path],
+    args: list[str],
+    root: Path,
+    src: Path | None,
+    counts: Callable[[], dict[str, int] | None],
+) -> tuple[dict[str, dict[str, int]], float]:
+    """An undisturbed run of the command for each state (B, then A): the content it leaves and
+    how long the last one took (kills are drawn from that span)."""
+    states: dict[str, dict[str, int]] = {}
+    took = 0.0
+    for state in ("B", "A"):
+        set_state(changed, state)
+        start = time.monotonic()
+        proc = coopgraph(args, root, src)
+        assert proc.wait() == 0, proc.stderr.read() if proc.stderr else ""
+        took = time.monotonic() - start
+        got = counts()
+        assert got is not None
+        states[state] = got
+    return states, took
+
+
 def load_runs(root: Path, runs: int, rng: random.Random, src: Path | None) -> None:
     _files, changed = checkout(root)
     db = root / "db"
     paths = [str(root / "ontology"), str(root / "data")]
-    states: dict[str, dict[str, int]] = {}
-    for state in ("B", "A"):  # an undisturbed load of each state: its content and its time
-        set_state(changed, state)
-        start = time.monotonic()
-        proc = coopgraph(["load", *paths, "--store", f"oxigraph:{db}"], root, src)
-        assert proc.wait() == 0, proc.stderr.read() if proc.stderr else ""
-        took = time.monotonic() - start
-        got = counts_on_disk(db)
-        assert got is not None
-        states[state] = got
+    states, took = undisturbed(
+        changed,
+        ["load", *paths, "--store", f"oxigraph:{db}"],
+        root,
+        src,
+        lambda: counts_on_disk(db),
+    )
     tally: Counter[str] = Counter()
     current = "A"
     for _ in range(runs):
@@ -201,17 +222,10 @@ def push_runs(root: Path, runs: int, rng: random.Random, src: Path | None) -> No
     paths = [str(root / p) for p in SMALL]
     server = Server(root / "server-db")
     url = server.start()
-    states: dict[str, dict[str, int]] = {}
     try:
-        for state in ("B", "A"):
-            set_state(changed, state)
-            start = time.monotonic()
-            proc = coopgraph(["push", *paths, "--store", url], root, src)
-            assert proc.wait() == 0, proc.stderr.read() if proc.stderr else ""
-            took = time.monotonic() - start
-            got = counts_remote(url)
-            assert got is not None
-            states[state] = got
+        states, took = undisturbed(
+            changed, ["push", *paths, "--store", url], root, src, lambda: counts_remote(url)
+        )
         tally: Counter[str] = Counter()
         current = "A"
         for _ in range(runs):

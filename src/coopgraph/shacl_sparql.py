@@ -624,40 +624,32 @@ class _Compiler:
         body = factor_optionals(inner[head.end() : inner.rstrip().rindex("}")])
         digest = hashlib.sha256(" ".join(text.split()).encode()).hexdigest()
         known = _EQUIVALENT.get(digest)
-        if known is not None:
-            # the decorrelated form scans all memberships once: best for the whole graph;
-            # for a few focus nodes the (rewritten) original form is cheaper
-            query = "SELECT ?this ?value WHERE { " + known.replace("{TARGET}", target) + " }"
-            own = self.messages(constraint)
-            focused = f"SELECT ?this ?value WHERE {{ {target} {body} }}"
-            return Check(
-                query,
-                shape,
-                None,
-                "sparql",
-                (("SPARQL", None),),
-                severity,
-                own or messages,
-                focused=focused,
-            )
         # the body joins the targets directly (not as a subquery), so the engine binds ?this
         # first, as pre-binding $this would; the projection and multiplicity stay the same
         query = f"SELECT ?this ?value WHERE {{ {target} {body} }}"
-        own = self.messages(constraint)
-        if digest in _TARGET_IMPLIED:
+        focused = None
+        if known is not None:
+            # the decorrelated form scans all memberships once: best for the whole graph;
+            # for a few focus nodes the (rewritten) original form is cheaper
+            query, focused = (
+                "SELECT ?this ?value WHERE { " + known.replace("{TARGET}", target) + " }",
+                query,
+            )
+        elif digest in _TARGET_IMPLIED:
             # every ?this of the body is a target: on the whole graph the target would only
             # scan the graph a second time; a few focus nodes still go through it
-            return Check(
-                f"SELECT ?this ?value WHERE {{ {body} }}",
-                shape,
-                None,
-                "sparql",
-                (("SPARQL", None),),
-                severity,
-                own or messages,
-                focused=query,
-            )
-        return Check(query, shape, None, "sparql", (("SPARQL", None),), severity, own or messages)
+            query, focused = f"SELECT ?this ?value WHERE {{ {body} }}", query
+        own = self.messages(constraint)
+        return Check(
+            query,
+            shape,
+            None,
+            "sparql",
+            (("SPARQL", None),),
+            severity,
+            own or messages,
+            focused=focused,
+        )
 
 
 # Equivalent, decorrelated forms of known sh:select constraints, by the SHA-256 of their text
