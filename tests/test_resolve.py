@@ -12,9 +12,9 @@ import re
 
 import pytest
 
-from coopgraph import resolve as resolve_module
 from coopgraph.errors import InputError, NoUniqueAnswer
-from coopgraph.resolve import Candidate, resolve, resolve_unique
+from coopgraph.resolve import Candidate, normalise, resolve, resolve_unique
+from coopgraph.resolve import index as resolve_index
 
 from .conftest import REGISTER
 
@@ -480,7 +480,7 @@ def test_to_text_of_a_unique_match() -> None:
     ],
 )
 def test_token_rules_make_spellings_equal(written: str, register: str) -> None:
-    assert resolve_module._tokens(written) == resolve_module._tokens(register)
+    assert normalise.tokenize(written) == normalise.tokenize(register)
 
 
 @pytest.mark.parametrize(
@@ -488,7 +488,7 @@ def test_token_rules_make_spellings_equal(written: str, register: str) -> None:
     [("Halle (Saale)", "Halle"), ("Bad Homburg", "Homburg"), ("Sankt Johann", "Johann")],
 )
 def test_token_rules_keep_different_names_apart(left: str, right: str) -> None:
-    assert resolve_module._tokens(left) != resolve_module._tokens(right)
+    assert normalise.tokenize(left) != normalise.tokenize(right)
 
 
 @pytest.mark.parametrize(
@@ -506,11 +506,11 @@ def test_token_rules_keep_different_names_apart(left: str, right: str) -> None:
 def test_abbreviations_match_the_words_they_shorten(
     abbreviation: str, word: str, expected: bool
 ) -> None:
-    assert resolve_module._compatible(abbreviation, word) is expected
+    assert normalise.compatible(abbreviation, word) is expected
 
 
 def test_designations_in_front_are_stripped() -> None:
-    strip = resolve_module._strip_designation
+    strip = normalise.strip_designation
     assert strip("Kreisfreie Stadt Münster") == "Münster"
     assert strip("Freie und Hansestadt Hamburg") == "Hamburg"
     assert strip("Markt Erlbach") == "Erlbach"  # tried only after the name as written
@@ -524,7 +524,7 @@ def test_designations_in_front_are_stripped() -> None:
 def test_index_holds_every_kommune_and_no_gemeindefreies_gebiet(
     register_rows: dict[str, dict[str, str]],
 ) -> None:
-    index = resolve_module._index()
+    index = resolve_index.current_index()
     assert {c.ags for c in index.gemeinden} == set(register_rows)
     assert resolve("Sachsenwald").status == "not_found"  # a gemeindefreies Gebiet
 
@@ -537,14 +537,14 @@ def test_index_is_built_once_and_cached(tmp_path, monkeypatch) -> None:
     root = tmp_path / "ws"
     (root / "data" / "kooperationen").mkdir(parents=True)
     with workspace.using(workspace.at(root)):
-        resolve_module._load_index.cache_clear()
-        first = resolve_module._index()
-        assert resolve_module._index() is first
+        resolve_index.load_index.cache_clear()
+        first = resolve_index.current_index()
+        assert resolve_index.current_index() is first
         cache = root / ".coopgraph" / "resolve-index.pickle"
         assert cache.is_file()
         built = []
-        monkeypatch.setattr(resolve_module, "_build_index", lambda d: built.append(d))
-        resolve_module._load_index.cache_clear()
-        again = resolve_module._index()  # from the cache: nothing is built
+        monkeypatch.setattr(resolve_index, "build_index", lambda d: built.append(d))
+        resolve_index.load_index.cache_clear()
+        again = resolve_index.current_index()  # from the cache: nothing is built
         assert built == [] and again.gemeinden == first.gemeinden
-        resolve_module._load_index.cache_clear()
+        resolve_index.load_index.cache_clear()
