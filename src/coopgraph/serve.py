@@ -524,9 +524,15 @@ WORDS = {
            "run": "Ausführen", "params": "Parameter", "optional": "optional", "example": "Beispiel",
            "rows": "Zeilen", "truncated": "Ergebnis nach %d Zeilen abgeschnitten (Ergebnisgrenze).",
            "none": "Keine Ergebnisse.", "error": "Fehler", "query": "Abfrage", "note": "Hinweis",
-           "result": "Ergebnis", "editor": "SPARQL-Editor (YASGUI)",
-           "editor_help": "Mit Syntaxhervorhebung, Vervollständigung und den gespeicherten "
-                          "Abfragen als Reitern; ohne JavaScript dient das",
+           "result": "Ergebnis", "editor": "SPARQL-Editor",
+           "editor_help": "Mit Syntaxhervorhebung, Vervollständigung, Ergebnistabelle und "
+                          "Download; die gespeicherten Abfragen als Beispiele. Ohne JavaScript "
+                          "dient das",
+           "examples": "Beispielabfrage laden", "example_pick": "– Beispiel wählen –",
+           "example_form": "Mit Eingabefeldern und Auswahl:", "rows_per_page": "Zeilen pro Seite",
+           "filter_rows": "Ergebniszeilen filtern", "row_number": "Nr.",
+           "editor_offer": "mit Syntaxhervorhebung, Vervollständigung, den gespeicherten Abfragen "
+                           "als Beispielen, Ergebnistabelle und Download (CSV, JSON).",
            "sparql_form": "einfache Abfrageformular",
            "editor_noscript": "Der Editor braucht JavaScript. Ohne JavaScript:",
            "editor_vendored": "mitgeliefert, läuft ohne Netzzugang.",
@@ -536,9 +542,14 @@ WORDS = {
            "run": "Run", "params": "Parameters", "optional": "optional", "example": "example",
            "rows": "rows", "truncated": "Result cut after %d rows (result limit).",
            "none": "No results.", "error": "Error", "query": "Query", "note": "Note",
-           "result": "Result", "editor": "SPARQL editor (YASGUI)",
-           "editor_help": "With syntax highlighting, completion and the saved queries as tabs; "
-                          "without JavaScript, use the",
+           "result": "Result", "editor": "SPARQL editor",
+           "editor_help": "With syntax highlighting, completion, a result table and downloads; "
+                          "the saved queries as examples. Without JavaScript, use the",
+           "examples": "Load an example query", "example_pick": "– choose an example –",
+           "example_form": "With input fields and pickers:", "rows_per_page": "Rows per page",
+           "filter_rows": "Filter result rows", "row_number": "No.",
+           "editor_offer": "syntax highlighting, completion, the saved queries as examples, a "
+                           "result table and downloads (CSV, JSON).",
            "sparql_form": "plain query form",
            "editor_noscript": "The editor needs JavaScript. Without it:",
            "editor_vendored": "shipped with coopgraph, works offline.",
@@ -547,7 +558,7 @@ WORDS = {
 }  # fmt: skip
 # files of the site's look, served from the package (the static site has them at its root)
 ASSETS = {"style.css": "text/css", "facets.js": "text/javascript", "search.js": "text/javascript",
-          "laender.svg": "image/svg+xml", "editor.js": "text/javascript",
+          "laender.svg": "image/svg+xml", "editor.js": "text/javascript", "editor.css": "text/css",
           "vendor/yasgui/yasgui.min.js": "text/javascript",
           "vendor/yasgui/yasgui.min.css": "text/css"}  # fmt: skip
 # the site's own pages: request path -> publish.render_site_page name
@@ -722,7 +733,8 @@ class App:
             response.headers["Cache-Control"] = "public, max-age=3600"
             return response
         if path == "/sparql/editor":
-            saved = [{"name": q.name, "text": q.text}
+            lang = choose_lang(request)
+            saved = [{"name": q.name, "title": q.summary_in(lang), "text": q.text}
                      for q in sorted(queries.catalog().values(), key=lambda q: q.name)]  # fmt: skip
             return self.page("editor.html", request, saved=saved)
         if path == "/queries":
