@@ -9,7 +9,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from coopgraph import publish, resources
+from coopgraph import lod, resources
 from coopgraph.hrefs import safe_href
 from coopgraph.store.oxigraph import OxigraphStore
 
@@ -56,7 +56,7 @@ def test_a_javascript_iri_in_the_data_is_never_an_href(tmp_path: Path) -> None:
     store = OxigraphStore(ox.Store())
     store.load([*resources.ontology_files(), SEEDS / "staedteregion-ruhr.ttl", hostile])
     for lang in ("de", "en"):
-        html = publish.render_html(store, RUHR, lang, "https://coopgraph.example/")
+        html = lod.render_html(store, RUHR, lang, "https://coopgraph.example/")
         assert "javascript:alert(1)" in html and "javascript:alert(2)" in html  # shown as text
         links = hrefs_of(html)
         assert links and all(safe_href(h) == h for h in links), links

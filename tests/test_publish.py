@@ -23,8 +23,9 @@ from rdflib.namespace import DCTERMS, RDF
 
 from coopgraph.errors import CoopgraphError, RdfSyntaxError
 from coopgraph.loader import load
+from coopgraph.lod import describe, path_for, render_html
 from coopgraph.namespaces import COOP, ID
-from coopgraph.publish import describe, path_for, publish, render_html
+from coopgraph.publish import publish
 from coopgraph.store.oxigraph import OxigraphStore, to_oxigraph
 
 from .conftest import SEEDS
@@ -574,3 +575,16 @@ def test_a_beginning_known_to_the_month_is_shown_as_a_month(tmp_path: Path) -> N
     assert (
         '<time datetime="2015-04">04/2015</time><div class="note">nur der Monat ist bekannt' in html
     )
+
+
+def test_serve_and_catalog_do_not_import_the_static_publisher() -> None:
+    """The LOD layer (coopgraph.lod) is what serve shares with publish; serve and catalog never
+    load the site writer."""
+    import sys
+
+    code = (
+        "import sys, coopgraph.serve, coopgraph.catalog, coopgraph.lod\n"
+        "print('coopgraph.publish' in sys.modules)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert run.stdout.strip() == "False"

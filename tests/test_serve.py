@@ -29,7 +29,7 @@ from markupsafe import escape
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
-from coopgraph import publish, queries, resources
+from coopgraph import lod, queries, resources
 from coopgraph.serve import App, QueryPool, iri_for_path, open_read_only
 from coopgraph.store import Store
 from coopgraph.store.graphs import sources
@@ -169,7 +169,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 
 def _described(server: Server, iri: str) -> Graph:
-    graph = publish.describe(server.store, iri)
+    graph = lod.describe(server.store, iri)
     assert len(graph) > 0, iri
     return graph
 
@@ -233,7 +233,7 @@ def test_html_follows_accept_language(server: Server) -> None:
     assert 'lang="de"' in de.text and 'lang="en"' in en.text
     assert "<h1" in de.text and "Kooperation (informell)" in _h1(de.text)
     assert "informal cooperation" in _h1(en.text)
-    assert de.text == publish.render_html(server.store, INFORMELL, "de", server.base + "/")
+    assert de.text == lod.render_html(server.store, INFORMELL, "de", server.base + "/")
     html_suffix = server.get(
         "/vocab/rechtsform/informelle-kooperation.html", **{"Accept-Language": "en"}
     )
@@ -623,7 +623,7 @@ def test_serving_a_remote_sparql_endpoint(oxigraph_server, tmp_path: Path) -> No
     proc, base, log = _start(tmp_path, endpoint)
     try:
         received = Graph().parse(base + "/id/kooperation/staedteregion-ruhr")
-        assert len(received) > 20 and isomorphic(received, publish.describe(remote, RUHR))
+        assert len(received) > 20 and isomorphic(received, lod.describe(remote, RUHR))
         srv = Server(base, remote, tmp_path, log, proc)
         reply = srv.sparql_get(KOOPERATIONEN, "text/csv")
         assert reply.status == 200 and _names_from(reply, "csv") == _expected_names(srv)

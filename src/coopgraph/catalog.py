@@ -1,26 +1,28 @@
 """Descriptions of the published dataset: DCAT-AP.de (catalog, dataset, distributions) and VoID.
 
 Written by :func:`coopgraph.publish.publish` next to the site (``catalog.ttl``, ``catalog.rdf``,
-``void.ttl``). The licence is the Datenlizenz Deutschland – Namensnennung 2.0 under which
-Destatis publishes the municipality register most of the graph is built from; every
-distribution carries the attribution the register requires.
+``void.ttl``), from a :class:`SiteSummary` of it. The licence is the Datenlizenz Deutschland –
+Namensnennung 2.0 under which Destatis publishes the municipality register most of the graph is
+built from; every distribution carries the attribution the register requires.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, XSD
 
-from .namespaces import COOP, GEO, ID, VOCAB
+from .namespaces import COOP, DCT_NS, GEO_NS, ID, ORG_NS, SKOS_NS, TIME_NS, VOCAB
+from .register import ATTRIBUTION
 
 if TYPE_CHECKING:
-    from .publish import SiteWriter
+    from .lod.graph import GraphView
 
 DCATDE = Namespace("http://dcat-ap.de/def/dcatde/")
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
@@ -30,9 +32,6 @@ VOID = Namespace("http://rdfs.org/ns/void#")
 # not Destatis' licence: the register's own terms (raw/Hinweise_Destatis.txt) allow reproduction
 # and distribution "mit Quellenangabe", which an attribution licence with the text below keeps.
 LICENSE = URIRef("http://dcat-ap.de/def/licenses/dl-by-de/2.0")
-ATTRIBUTION = (
-    "Quelle: Statistisches Bundesamt (Destatis), Gemeindeverzeichnis GV100AD, Stand 30.11.2025"
-)
 GEOCODING_STATE = "http://dcat-ap.de/def/politicalGeocoding/stateKey/"
 GEOCODING_LEVEL_STATE = URIRef("http://dcat-ap.de/def/politicalGeocoding/Level/state")
 IANA = "https://www.iana.org/assignments/media-types/"
@@ -63,11 +62,30 @@ class Publisher:
     )
 
 
-def laender_covered(writer: SiteWriter) -> list[str]:
+@dataclass(frozen=True)
+class SiteSummary:
+    """What the descriptions say about a published site: where it lives, its size, its dumps."""
+
+    base_uri: str
+    triples: int
+    resources: frozenset[str]  # IRIs of the resources with a page
+    dump_sizes: Mapping[str, int] = field(default_factory=dict)  # site path -> bytes
+    laender: tuple[str, ...] = ()  # two-digit keys of the Länder covered
+    classes: Mapping[str, int] = field(default_factory=dict)  # class IRI -> named instances
+
+    @classmethod
+    def of(
+        cls, view: GraphView, base_uri: str, resources: Iterable[str], dump_sizes: Mapping[str, int]
+    ) -> SiteSummary:
+        return cls(base_uri, len(view), frozenset(resources), dict(dump_sizes),
+                   tuple(laender_covered(view)), class_counts(view))  # fmt: skip
+
+
+def laender_covered(view: GraphView) -> list[str]:
     """Two-digit keys of the Länder that the published Kommunen and Kooperationen lie in."""
     land = ox.NamedNode(str(COOP) + "land")
     keys = set()
-    for s, pos in writer.view.out.items():
+    for s, pos in view.out.items():
         if not isinstance(s, ox.NamedNode) or not s.value.startswith(str(ID)):
             continue
         for p, o in pos:
@@ -76,9 +94,20 @@ def laender_covered(writer: SiteWriter) -> list[str]:
     return sorted(keys)
 
 
-def dcat_graph(writer: SiteWriter, publisher: Publisher, today: dt.date) -> Graph:
+def class_counts(view: GraphView) -> dict[str, int]:
+    """Named instances per class (VoID class partitions)."""
+    rdf_type = ox.NamedNode(str(RDF.type))
+    classes: Counter[str] = Counter()
+    for s, pos in view.out.items():
+        for p, o in pos:
+            if p == rdf_type and isinstance(o, ox.NamedNode) and isinstance(s, ox.NamedNode):
+                classes[o.value] += 1
+    return dict(sorted(classes.items()))
+
+
+def dcat_graph(site: SiteSummary, publisher: Publisher, today: dt.date) -> Graph:
     """The DCAT-AP.de description: a catalog with one dataset and its dump distributions."""
-    base = writer.base_uri
+    base = site.base_uri
     g = Graph()
     for prefix, ns in (("dcat", DCAT), ("dct", DCTERMS), ("dcatde", DCATDE), ("foaf", FOAF),
                        ("vcard", VCARD)):  # fmt: skip
@@ -180,13 +209,13 @@ def dcat_graph(writer: SiteWriter, publisher: Publisher, today: dt.date) -> Grap
         g.add((dataset, DCAT.keyword, Literal(word, lang="de")))
     g.add((dataset, DCTERMS.conformsTo, URIRef(str(COOP).rstrip("#"))))
     g.add((dataset, DCATDE.politicalGeocodingLevelURI, GEOCODING_LEVEL_STATE))
-    for key in laender_covered(writer):
+    for key in site.laender:
         g.add((dataset, DCATDE.politicalGeocodingURI, URIRef(GEOCODING_STATE + key)))
     if publisher.contributor_id:
         g.add((dataset, DCATDE.contributorID, URIRef(publisher.contributor_id)))
     # DCAT-AP.de 3.0 names the covered area with dct:spatial; politicalGeocodingURI (2.0) stays
     # for harvesters that still read it (3.0 validators warn that it is deprecated).
-    for key in laender_covered(writer):
+    for key in site.laender:
         state = URIRef(GEOCODING_STATE + key)
         g.add((dataset, DCTERMS.spatial, state))
         g.add((state, RDF.type, DCTERMS.Location))
@@ -207,21 +236,13 @@ def dcat_graph(writer: SiteWriter, publisher: Publisher, today: dt.date) -> Grap
         g.add((dist, DCTERMS.license, LICENSE))
         g.add((dist, DCATDE.licenseAttributionByText, Literal(ATTRIBUTION, lang="de")))
         g.add((dist, DCTERMS.modified, Literal(today.isoformat(), datatype=XSD.date)))
-        size = writer.sizes.get(path)
+        size = site.dump_sizes.get(path)
         if size is not None:
             g.add((dist, DCAT.byteSize, Literal(size, datatype=XSD.nonNegativeInteger)))
     return g
 
 
-VOCABULARIES = (
-    str(COOP),
-    str(VOCAB),
-    "http://www.w3.org/ns/org#",
-    "http://www.w3.org/2006/time#",
-    str(GEO),
-    "http://purl.org/dc/terms/",
-    "http://www.w3.org/2004/02/skos/core#",
-)
+VOCABULARIES = (str(COOP), str(VOCAB), ORG_NS, TIME_NS, GEO_NS, DCT_NS, SKOS_NS)
 
 
 def _register_dataset(g: Graph) -> URIRef:
@@ -261,9 +282,9 @@ EXAMPLES = (
 )
 
 
-def void_graph(writer: SiteWriter) -> Graph:
+def void_graph(site: SiteSummary) -> Graph:
     """The VoID description: size, classes, SPARQL endpoint, dumps and example resources."""
-    base = writer.base_uri
+    base = site.base_uri
     g = Graph()
     g.bind("void", VOID)
     g.bind("dct", DCTERMS)
@@ -287,8 +308,8 @@ def void_graph(writer: SiteWriter) -> Graph:
     )
     g.add((ds, DCTERMS.license, LICENSE))
     g.add((ds, FOAF.homepage, URIRef(base + "index.html")))
-    g.add((ds, VOID.triples, Literal(len(writer.view), datatype=XSD.integer)))
-    g.add((ds, VOID.entities, Literal(len(writer.pages), datatype=XSD.integer)))
+    g.add((ds, VOID.triples, Literal(site.triples, datatype=XSD.integer)))
+    g.add((ds, VOID.entities, Literal(len(site.resources), datatype=XSD.integer)))
     g.add((ds, VOID.uriSpace, Literal(str(ID))))
     g.add((ds, VOID.sparqlEndpoint, URIRef(base + "sparql")))
     g.add((ds, VOID.rootResource, URIRef(base + "index.html")))
@@ -296,18 +317,12 @@ def void_graph(writer: SiteWriter) -> Graph:
         g.add((ds, VOID.dataDump, URIRef(base + path)))
     for ns in VOCABULARIES:
         g.add((ds, VOID.vocabulary, URIRef(ns)))
-    examples = [e for e in EXAMPLES if e in writer.pages]
+    examples = [e for e in EXAMPLES if e in site.resources]
     if not examples:
-        examples = sorted(writer.pages)[:1]
+        examples = sorted(site.resources)[:1]
     for iri in examples:
         g.add((ds, VOID.exampleResource, URIRef(iri)))
-    rdf_type = ox.NamedNode(str(RDF.type))
-    classes: Counter[str] = Counter()
-    for s, pos in writer.view.out.items():
-        for p, o in pos:
-            if p == rdf_type and isinstance(o, ox.NamedNode) and isinstance(s, ox.NamedNode):
-                classes[o.value] += 1
-    for cls, n in sorted(classes.items()):
+    for cls, n in sorted(site.classes.items()):
         part = BNode()
         g.add((ds, VOID.classPartition, part))
         g.add((part, VOID["class"], URIRef(cls)))
@@ -315,9 +330,11 @@ def void_graph(writer: SiteWriter) -> Graph:
     return g
 
 
-def write_descriptions(writer: SiteWriter, publisher: Publisher | None = None) -> None:
-    """catalog.ttl and catalog.rdf (DCAT-AP.de), void.ttl (VoID)."""
-    dcat = dcat_graph(writer, publisher or writer.publisher, dt.date.today())
-    writer.write("catalog.ttl", dcat.serialize(format="turtle"))
-    writer.write("catalog.rdf", dcat.serialize(format="xml"))
-    writer.write("void.ttl", void_graph(writer).serialize(format="turtle"))
+def descriptions(site: SiteSummary, publisher: Publisher, today: dt.date) -> dict[str, str]:
+    """The description files by site path: catalog.ttl and catalog.rdf (DCAT-AP.de), void.ttl."""
+    dcat = dcat_graph(site, publisher, today)
+    return {
+        "catalog.ttl": dcat.serialize(format="turtle"),
+        "catalog.rdf": dcat.serialize(format="xml"),
+        "void.ttl": void_graph(site).serialize(format="turtle"),
+    }

@@ -26,7 +26,7 @@ from rapidfuzz.process import extract
 from .namespaces import BASE, COOP, ID, VOCAB
 
 if TYPE_CHECKING:
-    from .publish import GraphView
+    from .lod.graph import GraphView
     from .store import Store
 
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
@@ -364,7 +364,7 @@ QUERY = f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ ?s ?p ?o FILTER(?p IN ({_LISTED})) }
 
 def from_triples(triples: Iterable[ox.Triple]) -> Directory:
     """The directory of the triples :data:`QUERY` gives (pyoxigraph terms)."""
-    from .publish import GraphView
+    from .lod.graph import GraphView
 
     return build(GraphView.from_triples(triples, distinct=True))
 

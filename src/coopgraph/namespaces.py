@@ -18,6 +18,19 @@ GEO = Namespace("http://www.opengis.net/ont/geosparql#")
 SH = Namespace("http://www.w3.org/ns/shacl#")
 WD = Namespace("http://www.wikidata.org/entity/")
 
+# The vocabularies coopgraph reuses, as plain strings (for pyoxigraph terms and SPARQL text).
+RDF_NS = str(RDF)
+RDFS_NS = str(RDFS)
+SKOS_NS = str(SKOS)
+DCT_NS = str(DCTERMS)
+ORG_NS = str(ORG)
+TIME_NS = str(TIME)
+OWL_NS = str(OWL)
+FOAF_NS = str(FOAF)
+XSD_NS = str(XSD)
+SCHEMA_NS = str(SCHEMA)
+GEO_NS = str(GEO)
+
 PREFIXES: dict[str, str] = {
     "coop": str(COOP),
     "id": str(ID),

@@ -2,8 +2,8 @@
 and the saved queries, over HTTP.
 
 - ``/id/…``, ``/def``, ``/vocab/…`` answer for the IRIs ``https://w3id.org/coopgraph/…``: the
-  description ``publish.describe`` gives (the same triples as the static site) as Turtle,
-  JSON-LD, N-Triples or RDF/XML, or the HTML page of ``publish.render_html``, chosen by
+  description ``lod.describe`` gives (the same triples as the static site) as Turtle,
+  JSON-LD, N-Triples or RDF/XML, or the HTML page of ``lod.render_html``, chosen by
   ``Accept`` (or a ``.ttl``/``.jsonld``/``.nt``/``.rdf``/``.html`` suffix) and, for HTML,
   ``Accept-Language`` (German unless English is preferred).
 - ``/sparql`` is a SPARQL 1.1 Protocol query endpoint (GET, POST form, POST
@@ -49,7 +49,7 @@ from werkzeug.exceptions import NotFound
 from werkzeug.utils import send_from_directory
 from werkzeug.wrappers import Request, Response
 
-from . import directory, publish, queries, query_guard, resources
+from . import directory, lod, queries, query_guard, resources
 from .directory import KINDS, Directory
 from .errors import CoopgraphError, InputError, StoreError
 from .hrefs import safe_href
@@ -495,7 +495,7 @@ def choose_lang(request: Request) -> str:
 
 
 def iri_for_path(path: str) -> tuple[URIRef, str | None] | None:
-    """The coopgraph IRI a request path names (the inverse of ``publish.path_for``: ``/def/X``
+    """The coopgraph IRI a request path names (the inverse of ``lod.path_for``: ``/def/X``
     is ``…/def#X``), and the media type its suffix asks for, if any."""
     local = path.lstrip("/")
     suffix = None
@@ -504,21 +504,21 @@ def iri_for_path(path: str) -> tuple[URIRef, str | None] | None:
             local, suffix = local[: -len(ending)], media
             break
     iri = BASE + ("def#" + local[4:] if local.startswith("def/") else local)
-    if publish.path_for(iri) != local:
+    if lod.path_for(iri) != local:
         return None
     return URIRef(iri), suffix
 
 
 def public_link(iri: str, base_uri: str) -> str:
     """Where this server shows a coopgraph IRI; other IRIs stay as they are."""
-    path = publish.path_for(iri)
+    path = lod.path_for(iri)
     return iri if path is None else base_uri + path
 
 
 # ---------------------------------------------------------------- rendering
 
 
-# the server's own words (saved queries, SPARQL form, errors); the site's are publish.UI
+# the server's own words (saved queries, SPARQL form, errors); the site's are lod.UI
 WORDS = {
     "de": {"queries": "Gespeicherte Abfragen", "sparql": "SPARQL-Endpunkt",
            "run": "Ausführen", "params": "Parameter", "optional": "optional", "example": "Beispiel",
@@ -561,7 +561,7 @@ ASSETS = {"style.css": "text/css", "facets.js": "text/javascript", "search.js": 
           "laender.svg": "image/svg+xml", "editor.js": "text/javascript", "editor.css": "text/css",
           "vendor/yasgui/yasgui.min.js": "text/javascript",
           "vendor/yasgui/yasgui.min.css": "text/css"}  # fmt: skip
-# the site's own pages: request path -> publish.render_site_page name
+# the site's own pages: request path -> lod.render_site_page name
 SITE_PAGES = {"/": "index", "/index.html": "index", "/id/kooperation/": "kooperationen",
               "/id/kooperation/index.html": "kooperationen",
               "/gemeindeverbaende": "gemeindeverbaende",
@@ -620,10 +620,10 @@ class App:
         self.site = site
         self.base_uri = base_uri and (base_uri if base_uri.endswith("/") else base_uri + "/")
         self.prefix = (urlsplit(self.base_uri).path or "/") if self.base_uri else "/"
-        self.env = publish.environment()
+        self.env = lod.environment()
         self.site_files = site is not None and (site / "catalog.ttl").is_file()
         self._directory: Directory | None = None
-        self._ontology: publish.GraphView | None = None
+        self._ontology: lod.GraphView | None = None
         self._lock = threading.Lock()
 
     def base(self, request: Request) -> str:
@@ -640,8 +640,8 @@ class App:
                     self._directory = directory.fetch(self.store)
             return self._directory
 
-    def linker(self, request: Request) -> publish.Linker:
-        return publish.Linker(base_uri=self.base(request), page=None, suffix="")
+    def linker(self, request: Request) -> lod.Linker:
+        return lod.Linker(base_uri=self.base(request), page=None, suffix="")
 
     def render(self, template: str, request: Request, **context: Any) -> str:
         """One of the server's own pages, in the request's language, in the site's layout."""
@@ -651,7 +651,7 @@ class App:
         def node_href(node: Node | None) -> str:
             return safe_href(public_link(str(node), base)) if isinstance(node, URIRef) else ""
 
-        site = publish.site_context(self.linker(request), lang, site_files=self.site_files)
+        site = lod.site_context(self.linker(request), lang, site_files=self.site_files)
         return self.env.get_template("serve/" + template).render(
             **site, base=base, node_href=node_href, words=WORDS[lang], **context
         )
@@ -766,15 +766,15 @@ class App:
             ["text/html", *GRAPH_TYPES] if _prefers_html(request) else [*GRAPH_TYPES, "text/html"]
         )
         media = suffix or negotiate(request.accept_mimetypes, offers, GRAPH_ALIASES)
-        description = publish.describe(self.store, iri)
+        description = lod.describe(self.store, iri)
         if len(description) == 0:
             raise HttpError(404, f"no such resource: {iri}")
-        if media == "text/html" and str(iri) == publish.ONTOLOGY_IRI:
+        if media == "text/html" and str(iri) == lod.ONTOLOGY_IRI:
             response = self.html(self.ontology_page(request), request)
         elif media == "text/html":
             lang = choose_lang(request)
-            kind = publish.kind_of(str(iri))
-            body = publish.render_html(
+            kind = lod.kind_of(str(iri))
+            body = lod.render_html(
                 self.store, str(iri), lang, self.base(request), site_files=self.site_files,
                 directory=self.directory() if kind in ("kreis", "land") else None,
             )  # fmt: skip
@@ -784,7 +784,7 @@ class App:
                 serialize_graph(description, media), content_type=_content_type(media)
             )
         response.vary.update(("Accept", "Accept-Language"))
-        local = publish.path_for(str(iri))
+        local = lod.path_for(str(iri))
         response.headers["Link"] = ", ".join(
             f'<{self.base(request)}{local}{ending}>; rel="alternate"; type="{typ}"'
             for ending, typ in SUFFIXES.items()
@@ -798,10 +798,10 @@ class App:
         if self.site is not None:
             downloads = [
                 {"href": k, "label": v[0], "type": v[1]}
-                for k, v in publish.DUMPS.items()
+                for k, v in lod.DUMPS.items()
                 if (self.site / k).is_file()
             ]
-        body = publish.render_site_page(
+        body = lod.render_site_page(
             name, self.directory(), lang, self.linker(request), site_files=self.site_files,
             downloads=downloads, triples=None, **extra,
         )  # fmt: skip
@@ -827,12 +827,12 @@ class App:
     def ontology_page(self, request: Request) -> str:
         with self._lock:
             if self._ontology is None:
-                view = publish.GraphView()
+                view = lod.GraphView()
                 for path in resources.ontology_files():
                     for t in parse_file(path):
                         view.add(t.subject, t.predicate, t.object)  # type: ignore[arg-type]
                 self._ontology = view
-        return publish.render_ontology(
+        return lod.render_ontology(
             self._ontology, choose_lang(request), self.linker(request), site_files=self.site_files
         )
 
