@@ -40,7 +40,8 @@ def main() -> int:
     parser.add_argument("--skip-validate", action="store_true")
     args = parser.parse_args()
 
-    from coopgraph import loader, queries, register
+    from coopgraph import queries, register
+    from coopgraph.store.loaded import load
     from coopgraph.store.oxigraph import OxigraphStore
     from coopgraph.validate import validate_graph
 
@@ -72,7 +73,7 @@ def main() -> int:
         timed("resolve: 100 names", lambda: [resolve.resolve(n) for n in names], repeat=3)
 
     if not args.skip_validate:
-        loaded = timed("validate: load ontology + bundled data (rdflib)", loader.load)
+        loaded = timed("validate: load ontology + bundled data (rdflib)", load)
         report = timed("validate: pySHACL on the bundled data", lambda: validate_graph(loaded))  # type: ignore[arg-type]
         print(f"  conforms={report.conforms} triples={report.triples:,}")  # type: ignore[union-attr]
     return 0

@@ -106,7 +106,7 @@ def _violation_keys(report: Any) -> list[list[Any]]:
 
 
 def worker_fast(data: Path, args: argparse.Namespace) -> dict[str, Any]:
-    from coopgraph.loader import load_store
+    from coopgraph.store.loaded import load_store
     from coopgraph.validate import compiled_shapes, validate_incremental, validate_loaded_store
 
     compiled_shapes()
@@ -135,7 +135,9 @@ def worker_fast(data: Path, args: argparse.Namespace) -> dict[str, Any]:
 
 
 def worker_pyshacl(data: Path, args: argparse.Namespace) -> dict[str, Any]:
-    from coopgraph.loader import _display, load, parse_file
+    from coopgraph.loader import display_name as _display
+    from coopgraph.loader import parse_file
+    from coopgraph.store.loaded import load
     from coopgraph.validate import validate_graph
 
     start = time.perf_counter()
@@ -272,7 +274,7 @@ def worker_queries_rdflib(data: Path, args: argparse.Namespace) -> dict[str, Any
 def worker_cli_incremental(data: Path, args: argparse.Namespace) -> dict[str, Any]:
     import pyoxigraph as ox
 
-    from coopgraph.loader import LoadedStore, load_store
+    from coopgraph.store.loaded import LoadedStore, load_store
 
     manifest = json.loads((data / "manifest.json").read_text(encoding="utf-8"))
     with tempfile.TemporaryDirectory() as tmp:

@@ -14,7 +14,7 @@ import pytest
 from rdflib import URIRef
 
 import coopgraph
-from coopgraph import loader
+from coopgraph.store.loaded import load, load_store
 from coopgraph.validate import _short
 
 from .conftest import REPO
@@ -59,7 +59,7 @@ def test_new_cooperation_file_is_checked_against_the_loaded_graph(synthetic: Pat
     from coopgraph.validate import validate_incremental
 
     manifest = json.loads((synthetic / "manifest.json").read_text(encoding="utf-8"))
-    loaded = loader.load_store(generate.graph_files(synthetic))  # the whole country
+    loaded = load_store(generate.graph_files(synthetic))  # the whole country
     before = len(loaded.store)
     report = validate_incremental(loaded, [synthetic / manifest["new_file"]])
     assert report.conforms, report.to_text()
@@ -78,7 +78,7 @@ def test_checks_on_two_threads_give_the_results_of_one_in_the_same_order(synthet
     compiled = compiled_shapes()
     assert compiled is not None
     manifest = json.loads((synthetic / "manifest.json").read_text(encoding="utf-8"))
-    loaded = loader.load_store([synthetic / f for f in manifest["files"]])
+    loaded = load_store([synthetic / f for f in manifest["files"]])
     one = compiled.run(loaded.store, union=True, workers=1)
     assert one  # the injected violations
     assert compiled.run(loaded.store, union=True, workers=2) == one
@@ -94,7 +94,7 @@ def test_fast_engine_equals_pyshacl_on_broken_copy(name: str, tmp_path: Path) ->
     fast = coopgraph.validate([broken], engine="fast")
     assert fast.violations  # each case breaks something
     assert fast.violations == coopgraph.validate([broken], engine="pyshacl").violations
-    graph_fast = loader.load([broken])
+    graph_fast = load([broken])
     from coopgraph.validate import validate_graph
 
     assert validate_graph(graph_fast, engine="fast").violations == fast.violations

@@ -6,8 +6,9 @@ import pytest
 from rdflib import Literal, Variable
 from rdflib.namespace import XSD
 
-from coopgraph import loader, resources
+from coopgraph import resources
 from coopgraph.namespaces import kooperation_iri
+from coopgraph.store.loaded import load
 
 from .conftest import SEEDS
 
@@ -20,7 +21,7 @@ MUENSTER = {"Altenberge", "Ascheberg", "Drensteinfurt", "Everswinkel", "Greven",
 
 @pytest.fixture(scope="module")
 def graph():
-    return loader.load([SEEDS]).graph
+    return load([SEEDS]).graph
 
 
 def members(graph, slug: str, day: str) -> dict[str, str]:
@@ -89,7 +90,7 @@ def test_the_area_of_a_cooperation_of_kreise_is_derived(graph) -> None:
     """Gemeinden im Gebiet: the Regionalverband Ruhr's Kreise bring their Gemeinden, kept apart
     from membership (its Kreis Recklinghausen is a member, Marl is not)."""
     query = (resources.queries_dir() / "gemeinden-im-gebiet.rq").read_text(encoding="utf-8")
-    full = loader.load([SEEDS / "regionalverband-ruhr.ttl"]).graph
+    full = load([SEEDS / "regionalverband-ruhr.ttl"]).graph
     for path in sorted((resources.data_dir() / "kommunen").glob("gemeinden-05.ttl")):
         full.parse(path)
     rows = full.query(query, initBindings={

@@ -22,10 +22,10 @@ from rdflib.compare import isomorphic
 from rdflib.namespace import DCTERMS, RDF
 
 from coopgraph.errors import CoopgraphError, RdfSyntaxError
-from coopgraph.loader import load
 from coopgraph.lod import describe, path_for, render_html
 from coopgraph.namespaces import COOP, ID
 from coopgraph.publish import publish
+from coopgraph.store.loaded import load
 from coopgraph.store.oxigraph import OxigraphStore, to_oxigraph
 
 from .conftest import SEEDS

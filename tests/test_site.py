@@ -23,8 +23,8 @@ import pytest
 
 from coopgraph import publish
 from coopgraph.catalog import Publisher
-from coopgraph.loader import load
 from coopgraph.store.graphs import sources
+from coopgraph.store.loaded import load
 from coopgraph.store.oxigraph import OxigraphStore, to_oxigraph
 
 from .conftest import SEEDS

@@ -11,8 +11,9 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, ORG, RDF, RDFS, TIME, XSD
 
 import coopgraph
-from coopgraph import loader, resources
+from coopgraph import resources
 from coopgraph.namespaces import COOP, SH, kommune_iri, kooperation_iri
+from coopgraph.store.loaded import load
 
 from .conftest import SEEDS
 
@@ -38,7 +39,7 @@ def test_cli_validates_bundled_seeds_with_exit_0(cli) -> None:
 
 
 def test_validation_never_merges_shapes_or_mutates_the_data() -> None:
-    loaded = loader.load([RUHR_FILE])
+    loaded = load([RUHR_FILE])
     before = set(loaded.graph)
     from coopgraph.validate import validate_graph
 
@@ -155,7 +156,7 @@ CASES: dict[str, tuple[Path, Mutation, str, str]] = {
 def broken_copy(name: str, folder: Path) -> Path:
     """The file of case NAME: its source with the referenced Kommunen, broken as CASES says."""
     source, mutate, _component, _fragment = CASES[name]
-    loaded = loader.load([source])
+    loaded = load([source])
     mutate(loaded.graph)
     broken = folder / f"{name}.ttl"
     loaded.graph.serialize(broken, format="turtle")
@@ -189,7 +190,7 @@ def test_what_a_source_does_not_say_is_a_warning_not_a_violation(
 ) -> None:
     """An agreement without a known date or signatories, an office without a known host: the
     data stays honest and conforms, and the gap is reported as a warning."""
-    loaded = loader.load([source])
+    loaded = load([source])
     loaded.graph.remove((node, prop, None))
     path = tmp_path / "gap.ttl"
     loaded.graph.serialize(path, format="turtle")
@@ -202,7 +203,7 @@ def test_what_a_source_does_not_say_is_a_warning_not_a_violation(
 
 
 def test_every_violation_is_reported_not_just_the_first(tmp_path: Path, cli) -> None:
-    loaded = loader.load([RUHR_FILE])
+    loaded = load([RUHR_FILE])
     loaded.graph.remove((RUHR, DCTERMS.source, None))
     loaded.graph.remove((RUHR, RDFS.label, None))
     _replace(loaded.graph, BOCHUM, COOP.ags, Literal("123"))
@@ -219,7 +220,7 @@ def test_every_violation_is_reported_not_just_the_first(tmp_path: Path, cli) -> 
 
 
 def test_lang_picks_the_message_language(tmp_path: Path, cli) -> None:
-    loaded = loader.load([RUHR_FILE])
+    loaded = load([RUHR_FILE])
     loaded.graph.remove((RUHR, DCTERMS.source, None))
     broken = tmp_path / "nosource.ttl"
     loaded.graph.serialize(broken, format="turtle")
@@ -232,7 +233,7 @@ def test_lang_picks_the_message_language(tmp_path: Path, cli) -> None:
 
 
 def test_turtle_format_is_the_shacl_report_graph(tmp_path: Path, cli) -> None:
-    loaded = loader.load([RUHR_FILE])
+    loaded = load([RUHR_FILE])
     loaded.graph.remove((RUHR, DCTERMS.source, None))
     broken = tmp_path / "nosource.ttl"
     loaded.graph.serialize(broken, format="turtle")

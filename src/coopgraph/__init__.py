@@ -20,13 +20,13 @@ from typing import TYPE_CHECKING, Any
 from .errors import CoopgraphError, InputError, NoUniqueAnswer, RdfSyntaxError
 
 if TYPE_CHECKING:
-    from .loader import load
+    from .store.loaded import load
     from .validate import ValidationReport, Violation, validate
 
     __version__: str
 
 _LAZY = {
-    "load": ".loader",
+    "load": ".store.loaded",
     "validate": ".validate",
     "ValidationReport": ".validate",
     "Violation": ".validate",

@@ -117,7 +117,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         )
     loaded = None
     if on_disk and args.engine == "fast":
-        from .loader import LoadedStore
+        from .store.loaded import LoadedStore
         from .store.oxigraph import OxigraphStore
 
         location = Path(args.store[9:])

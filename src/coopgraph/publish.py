@@ -30,13 +30,14 @@ from .catalog import Publisher, SiteSummary, descriptions
 from .directory import Directory
 from .directory import build as build_directory
 from .errors import CoopgraphError, InputError
-from .loader import load, parse_file
+from .loader import parse_file
 from .lod.documents import JsonLdWriter, jsonld_context, serialize
 from .lod.graph import GraphView, description_triples, ontology_triples
 from .lod.paths import DEFAULT_BASE, DUMPS, RDF_FILES, Linker, kind_of, path_for, slash
 from .lod.render import environment, render_ontology, render_page, render_site_page
 from .lod.terms import ONTOLOGY_IRI
 from .store import Store
+from .store.loaded import load
 from .store.oxigraph import OxigraphStore, to_oxigraph
 
 CONTRIBUTORS = "http://dcat-ap.de/def/contributors/"

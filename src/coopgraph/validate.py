@@ -29,21 +29,13 @@ from rdflib.term import Node
 
 from . import resources
 from .errors import InputError, StoreError, UnsupportedShapeError
-from .loader import (
-    LoadedGraph,
-    LoadedStore,
-    expand_paths,
-    graph_of,
-    load,
-    load_document,
-    load_store,
-    parse_file,
-    to_rdflib,
-)
-from .loader import _display as loader_display
+from .loader import display_name as loader_display
+from .loader import expand_paths, parse_file, to_rdflib
 from .namespaces import COOP, GRAPH, ID, PREFIXES, SH
 from .shacl_sparql import CompiledShapes, RawResult, compile_shapes, copy_path
 from .store import Store
+from .store.graphs import graph_of
+from .store.loaded import LoadedGraph, LoadedStore, load, load_document, load_store
 
 LANGS = ("de", "en")
 ENGINES = ("fast", "pyshacl")
@@ -564,7 +556,7 @@ def _key_holders(
 ) -> dict[str, tuple[str, list[ox.Triple]]]:
     """Resources of the workspace's ``store`` (not in ``known``) that carry one of ``keys``
     (property IRI -> values): subject -> (its file, its triples)."""
-    from .loader import _pull
+    from .store.loaded import pull as _pull
 
     found: dict[str, str] = {}
     for prop, values in keys.items():
@@ -605,7 +597,7 @@ def _file_keys(triples: Iterator[tuple[Any, Any, Any]]) -> tuple[dict[str, set[s
 def _with_key_holders_store(loaded: LoadedStore) -> LoadedStore:
     """Add to a file store every workspace resource sharing a unique key with its files, in the
     named graph of the file it comes from (so findings name that file too)."""
-    from .loader import REFERENCED_GRAPH, bundled_store
+    from .store.loaded import REFERENCED_GRAPH, bundled_store
 
     quads = (
         q for g in list(loaded.names) for q in loaded.store.quads_for_pattern(
@@ -624,7 +616,7 @@ def _with_key_holders_store(loaded: LoadedStore) -> LoadedStore:
 
 def _with_key_holders_graph(loaded: LoadedGraph) -> LoadedGraph:
     """The same for an rdflib data graph (the pySHACL path)."""
-    from .loader import bundled_store
+    from .store.loaded import bundled_store
 
     data = [(s, p, o) for s, p, o in loaded.graph if loaded.origins.get(s)]
     keys, subjects = _file_keys(iter(data))
@@ -647,7 +639,6 @@ def validate(
     with quiet_rdflib():
         if engine == "fast" and compiled_shapes() is not None:
             if paths is None:  # the workspace's compiled store, checked in place
-                from .loader import LoadedStore
                 from .store.cache import compiled
 
                 return validate_loaded_store(LoadedStore.of_graphs(compiled()))

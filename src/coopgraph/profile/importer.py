@@ -130,7 +130,7 @@ def same_members(built: Built) -> list[tuple[str, str]]:
     body under another IRI (e.g. an Amt the register already holds as ``gemeindeverband-…``)."""
     import pyoxigraph as ox
 
-    from ..loader import bundled_store
+    from ..store.loaded import bundled_store
 
     members = sorted(str(m) for m in built.graph.objects(built.iri, ORG.hasMember))
     if not members:

@@ -38,7 +38,7 @@ class Concept:
 
 @lru_cache(maxsize=1)
 def _ontology() -> Graph:
-    from ..loader import load
+    from ..store.loaded import load
 
     return load([], referenced=False).graph
 

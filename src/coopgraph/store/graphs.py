@@ -53,6 +53,11 @@ def source_name(path: Path) -> str:
         return resolved.as_posix().lstrip("/")
 
 
+def graph_of(path: Path) -> ox.NamedNode:
+    """The named graph of a file, the same as ``coopgraph load`` and ``push`` give it."""
+    return ox.NamedNode(str(graph_iri(source_name(path))))
+
+
 def sources(paths: Sequence[str | Path] | None = None) -> list[Source]:
     """The files to load: the given files and folders, or the ontology (with its vocabularies)
     and all bundled data; a file named twice (e.g. itself and its folder) counts once."""

@@ -11,9 +11,10 @@ from rdflib import Graph
 from rdflib.query import Result, ResultRow
 
 from ..errors import InputError, RdfSyntaxError
-from ..loader import LoadedGraph, expand_paths, load, parse_file
+from ..loader import expand_paths, parse_file
 from . import Bindings, SelectResult
 from .binding import with_values
+from .loaded import LoadedGraph, load
 
 
 class MemoryStore:
