@@ -21,7 +21,7 @@ from typing import Any
 import pyoxigraph as ox
 import pytest
 
-from coopgraph import publish
+from coopgraph import publish, queries
 from coopgraph.catalog import Publisher
 from coopgraph.store.graphs import sources
 from coopgraph.store.loaded import load
@@ -277,6 +277,29 @@ def test_a_kreis_member_is_a_distinct_marker_over_the_outlines(tmp_path: Path) -
     assert "Quadrate: Kreise und Länder als Mitglieder" in html
 
 
+def test_a_cooperation_shows_the_gemeinden_in_its_area(served: str) -> None:
+    """Regionalverband Ruhr: 11 kreisfreie Städte and four Kreise as members; 53 Gemeinden in
+    its area (derived, not membership), as the saved query gemeinden-im-gebiet answers."""
+    html = _get(served + "/id/kooperation/regionalverband-ruhr")
+    start = html.index('<section id="in-area">')
+    section = html[start : html.index("</section>", start)]
+    assert "Gemeinden im Gebiet" in section and "(53)" in section
+    rows = section.count("<tr>") - 1  # the header row
+    assert rows == 53
+    assert "/id/kommune/05170004" in section  # Alpen, in the area through the Kreis Wesel
+    assert "Wesel</a>: 13 Gemeinden" in section
+    assert any("/queries/gemeinden-im-gebiet?" in h for h in parse_html_text(section).links)
+    store = ox.Store()  # the saved query on the same files as the server's store
+    store.extend(
+        ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o))  # type: ignore[arg-type]
+        for s, p, o in load([*FILES, SEEDS / "regionalverband-ruhr.ttl"]).graph
+    )
+    rvr = "https://w3id.org/coopgraph/id/kooperation/regionalverband-ruhr"
+    answer = queries.run("gemeinden-im-gebiet", store=OxigraphStore(store), kooperation=rvr)
+    assert len({row["kommune"] for row in answer}) == rows
+    assert '<section id="in-area">' not in _get(served + f"/id/{RUHR}")  # no Kreis members
+
+
 def test_footer_and_language_switch_in_serve(served: str) -> None:
     home = _get(served + "/")
     assert "catalog.ttl" not in home and "void.ttl" not in home  # no --site: nothing to link
@@ -288,8 +311,6 @@ def test_footer_and_language_switch_in_serve(served: str) -> None:
 def test_sparql_editor_offline_with_the_saved_queries(served: str, browser: Any) -> None:
     """The vendored YASGUI at /sparql/editor, reached from /sparql: every saved query is an
     example to load, it runs on this server's endpoint, and the result downloads as CSV."""
-    from coopgraph import queries
-
     assert 'href="' + served + '/sparql/editor?lang=de"' in _get(served + "/sparql")
     page = browser.new_page(viewport={"width": 1280, "height": 900}, accept_downloads=True)
     try:  # under the server's CSP

@@ -154,12 +154,15 @@ class Directory:
     # -- facts for pages
 
     def areas(self, coop: Entry) -> list[str]:
-        """The Kreise and Länder a cooperation's members (or, failing those, itself) lie in."""
+        """The Kreise and Länder a cooperation's members (or, failing those, itself) lie in or
+        are."""
         found: set[str] = set()
         for m in coop.members:
             member = self.by_iri.get(m)
             if member is not None:
                 found.update(a for a in (member.kreis, member.land) if a)
+                if member.kind in ("kreis", "land"):  # a Kreis or Land as a member: its own area
+                    found.add(member.iri)
         if not found:
             found.update(a for a in (coop.kreis, coop.land) if a)
         return sorted(found)

@@ -776,7 +776,7 @@ class App:
             kind = lod.kind_of(str(iri))
             body = lod.render_html(
                 self.store, str(iri), lang, self.base(request), site_files=self.site_files,
-                directory=self.directory() if kind in ("kreis", "land") else None,
+                directory=self.directory() if kind in ("kreis", "land", "kooperation") else None,
             )  # fmt: skip
             response = self.html(body, request)
         else:

@@ -421,6 +421,47 @@ class PageBuilder:
             out["kreise"] = kreise
         return out
 
+    def in_area(self, node: ox.NamedNode, directory: Directory) -> dict[str, Any] | None:
+        """The Gemeinden in the area of a cooperation with Kreis or Land members, derived from
+        the register as ``queries/gemeinden-im-gebiet.rq`` does (current members only), or None
+        if no Kreis or Land is a member. A table up to ``IN_AREA_ROWS`` Gemeinden, else counts
+        per member (whose own pages list them)."""
+        parties: list[Term] = []
+        for m in self.view.subjects(ORG_ORGANIZATION, node):
+            interval = self.view.value(m, ORG_MEMBER_DURING)
+            ended = (
+                isinstance(interval, (ox.NamedNode, ox.BlankNode))
+                and self.view.value(interval, TIME_HAS_END) is not None
+            )
+            party = self.view.value(m, ORG_MEMBER)
+            if self.view.is_a(m, ORG_MEMBERSHIP) and party is not None and not ended:
+                parties.append(party)
+        parties += [p for p in self.view.objects(node, ORG_HAS_MEMBER) if p not in parties]
+        via: dict[str, list[Entry]] = defaultdict(list)  # Gemeinde IRI -> members it is in by
+        by_member = []
+        for party in parties:
+            entry = directory.by_iri.get(party.value) if isinstance(party, ox.NamedNode) else None
+            if entry is None:
+                continue
+            if entry.kind == "kommune":
+                via[entry.iri].append(entry)
+            elif entry.kind in ("kreis", "land"):
+                inside = directory.kommunen_in.get(entry.iri, ())
+                for k in inside:
+                    via[k.iri].append(entry)
+                by_member.append({"link": self.entry_link(entry), "count": len(inside)})
+        if not by_member:
+            return None
+        rows = None
+        if len(via) <= IN_AREA_ROWS:
+            rows = [
+                {"link": self.entry_link(k), "ags": k.keys[0] if k.keys else "",
+                 "via": [self.entry_link(e) for e in via[k.iri] if e.iri != k.iri]}
+                for k in sorted((directory.by_iri[i] for i in via),
+                                key=lambda e: (e.keys[:1], e.label(self.lang)))
+            ]  # fmt: skip
+        return {"count": len(via), "rows": rows, "by_member": by_member}
+
     def breadcrumbs(self, node: ox.NamedNode, kind: str) -> list[dict[str, Any]]:
         """Where a page sits: Start › Land › Kreis › Kommune, Start › Kooperationen › …"""
         home: dict[str, Any] = {
@@ -519,6 +560,7 @@ class PageBuilder:
         if directory is not None and kind in ("kreis", "land"):
             area = self.area(node, kind, directory)
             skip |= {COOP_KREIS, COOP_LAND}  # shown as tables instead
+        in_area = self.in_area(node, directory) if directory and kind == "kooperation" else None
         incoming: dict[ox.NamedNode, list[Subject]] = defaultdict(list)
         for s, p in self.view.inc.get(node, ()):
             if p in skip:
@@ -551,9 +593,13 @@ class PageBuilder:
             "referenced": referenced,
             "limit": limit,
             "area": area,
+            "in_area": in_area,
             "breadcrumbs": self.breadcrumbs(node, kind),
             "jsonld": self.schema_org(node, kind, points),
         }
+
+
+IN_AREA_ROWS = 400  # Gemeinden im Gebiet listed one by one up to this many (a Kreis has < 300)
 
 
 def _number(n: int | None, lang: str) -> str:

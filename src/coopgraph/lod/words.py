@@ -166,4 +166,13 @@ UI: dict[str, tuple[str, str]] = {
     "count": ("Anzahl", "Count"),
     "laender": ("Länder", "Federal states"),
     "no_rechtsform": ("Rechtsform nicht angegeben", "legal form not stated"),
+    "in_area": ("Gemeinden im Gebiet", "Municipalities in the area"),
+    "in_area_note": (
+        "Abgeleitet aus dem Gemeindeverzeichnis, keine Mitgliedschaft: die Mitgliedsgemeinden und"
+        " die Gemeinden der Kreise und Länder, die laufend Mitglied sind",
+        "Derived from the register, not membership: the member municipalities and the"
+        " municipalities of the districts and Länder that are current members",
+    ),
+    "via": ("über", "via"),
+    "as_query": ("als Abfrage", "as a query"),
 }
