@@ -22,8 +22,10 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import hashlib
 import multiprocessing
 import os
+import pickle
 import queue
 import resource
 import signal
@@ -42,21 +44,21 @@ from urllib.parse import urlsplit
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
-from rdflib.query import Result
-from rdflib.term import Node, Variable
+from rdflib.term import Node
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.exceptions import NotFound
 from werkzeug.utils import send_from_directory
 from werkzeug.wrappers import Request, Response
 
-from . import directory, lod, queries, query_guard, resources
+from . import directory, lod, queries, query_guard, resources, results
 from .directory import KINDS, Directory
 from .errors import CoopgraphError, InputError, StoreError
 from .hrefs import safe_href
 from .loader import parse_file, to_rdflib
 from .namespaces import BASE, PREFIXES
-from .results import render_boolean, render_select
+from .results import NotAcceptable, Serialized
 from .store import SelectResult, Store, open_store
+from .store.cache import CompiledStore
 from .store.generations import resolve
 from .store.oxigraph import OxigraphStore
 
@@ -82,13 +84,10 @@ GRAPH_ALIASES = {"application/json": "application/ld+json", "text/plain": "appli
                  "application/x-turtle": "text/turtle"}  # fmt: skip
 SUFFIXES = {".ttl": "text/turtle", ".jsonld": "application/ld+json", ".nt": "application/n-triples",
             ".rdf": "application/rdf+xml", ".html": "text/html"}  # fmt: skip
-# media type -> format, for SELECT and ASK results (SPARQL 1.1 Query Results formats)
-RESULT_TYPES = {
-    "application/sparql-results+json": "json",
-    "application/sparql-results+xml": "xml",
-    "text/csv": "csv",
-    "text/tab-separated-values": "tsv",
-}
+# media types of SELECT and ASK results (SPARQL 1.1 Query Results formats) and of CONSTRUCT and
+# DESCRIBE results, each written by the engine (``results``)
+RESULT_TYPES = list(results.RESULT_MEDIA)
+QUERY_GRAPH_TYPES = list(results.GRAPH_MEDIA)
 RESULT_ALIASES = {"application/json": "application/sparql-results+json",
                   "application/xml": "application/sparql-results+xml",
                   "text/xml": "application/sparql-results+xml"}  # fmt: skip
@@ -105,6 +104,11 @@ class HttpError(Exception):
 
 
 # ---------------------------------------------------------------- stores
+
+
+# what a client accepts: the media type for SELECT/ASK results and for graph results (None:
+# none of that kind), decided before the query's form is known
+Wire = tuple[str | None, str | None]
 
 
 @dataclass(frozen=True)
@@ -173,11 +177,26 @@ class ServedOxigraph(OxigraphStore):
             graph.add((to_rdflib(t.subject), to_rdflib(t.predicate), to_rdflib(t.object)))
         return Outcome("CONSTRUCT", graph=graph, truncated=len(triples) > limit)
 
+    def serialized(
+        self, text: str, bindings: Mapping[str, Node] | None, wire: Wire, limit: int
+    ) -> Serialized:
+        """Run a query and have the engine write its answer (``wire``: the media types accepted
+        for SELECT/ASK and for graph results), at most ``limit`` rows or triples."""
+        return results.serialize(
+            self._query(text, bindings), result_media=wire[0], graph_media=wire[1], limit=limit
+        )
+
     def triples(self, text: str) -> Iterable[ox.Triple]:
         """A CONSTRUCT query's triples as pyoxigraph terms (no conversion: the directory)."""
         result = self._query(text, None)
         assert isinstance(result, ox.QueryTriples)
         return result
+
+    @property
+    def spec(self) -> str:
+        """The ``--store`` value that opens this store again (in a query worker)."""
+        where = self.link or self.generation
+        return "oxigraph" if where is None else f"oxigraph:{where}"
 
     def close(self) -> None:
         if not self.read_only:
@@ -185,16 +204,15 @@ class ServedOxigraph(OxigraphStore):
 
 
 def open_read_only(spec: str) -> Store:
-    """The store for serving: ``oxigraph`` is the bundled data in memory, ``oxigraph:DIR`` a
-    folder opened read-only (several processes share it, nothing can change it); other specs
-    as ``open_store``."""
+    """The store for serving: ``oxigraph`` is the workspace's compiled store (brought up to date
+    first), ``oxigraph:DIR`` a folder; both opened read-only (several processes share it, nothing
+    can change it); other specs as ``open_store``."""
     name, _, arg = spec.partition(":")
     if name != "oxigraph":
         return open_store(spec)
     if not arg:
-        store = ServedOxigraph(ox.Store(), read_only=False)
-        store.load([*resources.ontology_files(), *resources.data_files()])
-        return store
+        compiled = CompiledStore()
+        return ServedOxigraph(compiled.open(), read_only=True, generation=compiled.location)
     location = resolve(Path(arg))  # the generation the path points to, now
     if location is None:
         raise StoreError("no such store folder", file=arg)
@@ -246,6 +264,29 @@ def _evaluate(
     return Outcome(form, graph=cut, truncated=True)
 
 
+def _answer(
+    store: Store, text: str, form: str | None, bindings: Mapping[str, Node] | None, wire: Wire,
+    limit: int,
+) -> Serialized:  # fmt: skip
+    """Run a query and write its answer with the engine's writers, in the worker: an embedded
+    store's result as it comes, another backend's rows handed to the same writers."""
+    if isinstance(store, ServedOxigraph):
+        return store.serialized(text, bindings, wire, limit)
+    outcome = _evaluate(store, text, form, bindings, limit)
+    raw: ox.QuerySolutions | ox.QueryBoolean | Iterable[ox.Triple]
+    if outcome.select is not None:
+        raw = results.solutions(outcome.select)
+    elif outcome.boolean is not None:
+        raw = results.boolean(outcome.boolean)
+    else:
+        assert outcome.graph is not None
+        raw = results.graph_triples(outcome.graph)
+    answer = results.serialize(raw, result_media=wire[0], graph_media=wire[1], limit=limit)  # type: ignore[arg-type]
+    if outcome.truncated:
+        answer = Serialized(answer.form, answer.media, answer.body, truncated=True)
+    return answer
+
+
 def _end_with_parent() -> None:
     """Have Linux kill this worker when the thread that started it ends (the server's main
     thread or the pool's respawn thread), even mid-query: the engine holds the GIL while it
@@ -284,9 +325,14 @@ def _worker_main(spec: str, conn: Connection, limit: int, memory_mb: int = 0) ->
             break
         if job is None:
             break
-        text, form, bindings = job
+        text, form, bindings, wire = job
         try:
-            conn.send(("ok", _evaluate(store, text, form, bindings, limit)))
+            if wire is None:  # rows as terms, for a page
+                conn.send(("ok", _evaluate(store, text, form, bindings, limit)))
+            else:
+                conn.send(("ok", _answer(store, text, form, bindings, wire, limit)))
+        except NotAcceptable as exc:
+            conn.send(("unacceptable", exc.form))
         except InputError as exc:  # e.g. a syntax error only the engine sees
             conn.send(("input", str(exc)))
         except CoopgraphError as exc:
@@ -361,6 +407,7 @@ class QueryPool:
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
         self._closed = False
+        self._ready = threading.Event()  # set once a first worker has opened the store
         self._starting = [self._spawn() for _ in range(size)]  # they load while we go on
         # replacements all start from one long-lived thread (see _end_with_parent)
         self._respawn: queue.Queue[bool] = queue.Queue()
@@ -377,6 +424,30 @@ class QueryPool:
         for worker in self._starting:
             self._idle.put(worker)
         self._starting = []
+        self._ready.set()
+
+    def ready_later(self) -> None:
+        """Let each of the first workers take queries as soon as it has opened the store, while
+        the server already answers pages; one that cannot is reported (queries then wait for
+        the others)."""
+        starting, self._starting = self._starting, []
+
+        def wait(worker: _Worker) -> None:
+            try:
+                worker.wait_ready(max(120.0, self.timeout))
+            except CoopgraphError as exc:
+                if not self._closed:
+                    print(f"coopgraph serve: {exc}", file=sys.stderr, flush=True)
+                with self._lock:
+                    self._all.discard(worker)
+                return
+            self._idle.put(worker)
+            self._ready.set()
+
+        for worker in starting:
+            threading.Thread(
+                target=wait, args=(worker,), daemon=True, name="coopgraph-ready"
+            ).start()
 
     def _spawn(self) -> _Worker:
         worker = _Worker(self._ctx, self.spec, self.limit, self.memory_mb)
@@ -410,19 +481,38 @@ class QueryPool:
     def run(
         self, text: str, form: str | None, bindings: Mapping[str, Node] | None = None
     ) -> Outcome:
-        """Run a query in a free worker (``form`` None: it parses it); QueryTimeout past the
-        deadline, PoolBusy at once when the queue is full."""
+        """Run a query in a free worker (``form`` None: it parses it) and return its rows or
+        graph as rdflib terms; QueryTimeout past the deadline, PoolBusy at once when the queue
+        is full."""
+        outcome = self._queued(text, form, bindings, None)
+        assert isinstance(outcome, Outcome)
+        return outcome
+
+    def answer(self, text: str, wire: Wire) -> Serialized:
+        """Run a query in a free worker and return its answer as the engine wrote it there in
+        a media type of ``wire`` (NotAcceptable when none fits the query's form)."""
+        answer = self._queued(text, None, None, wire)
+        assert isinstance(answer, Serialized)
+        return answer
+
+    def _queued(
+        self, text: str, form: str | None, bindings: Mapping[str, Node] | None, wire: Wire | None
+    ) -> Outcome | Serialized:
         if not self._places.acquire(blocking=False):
             raise PoolBusy(
                 f"too many queries are running or waiting (at most {self.size + self.waiting}); "
                 "try again later"
             )
         try:
-            return self._run(text, form, bindings)
+            return self._run(text, form, bindings, wire)
         finally:
             self._places.release()
 
-    def _run(self, text: str, form: str | None, bindings: Mapping[str, Node] | None) -> Outcome:
+    def _run(
+        self, text: str, form: str | None, bindings: Mapping[str, Node] | None, wire: Wire | None
+    ) -> Outcome | Serialized:
+        # right after the start, the first workers are still opening the store: wait for them
+        self._ready.wait(max(120.0, self.timeout))
         try:
             worker = self._idle.get(timeout=self.timeout)
         except queue.Empty:
@@ -430,7 +520,7 @@ class QueryPool:
                 f"every query worker stayed busy for {self.timeout:g} s; try again later"
             ) from None
         try:
-            worker.conn.send((text, form, dict(bindings or {})))
+            worker.conn.send((text, form, dict(bindings or {}), wire))
             if not worker.conn.poll(self.timeout):
                 worker.kill()
                 self._replace(worker)
@@ -452,7 +542,9 @@ class QueryPool:
             raise InputError(payload)
         if status == "error":
             raise StoreError(payload)
-        assert isinstance(payload, Outcome)
+        if status == "unacceptable":
+            raise NotAcceptable(payload)
+        assert isinstance(payload, Outcome | Serialized)
         return payload
 
     def close(self) -> None:
@@ -480,6 +572,16 @@ def negotiate(accept: MIMEAccept, offers: Sequence[str], aliases: Mapping[str, s
             f"none of the accepted media types can be served here; available: {', '.join(offers)}",
         )
     return aliases.get(best, best)
+
+
+def _acceptable(
+    accept: MIMEAccept, offers: Sequence[str], aliases: Mapping[str, str]
+) -> str | None:
+    """The offered media type the client prefers most, None when it accepts none of them."""
+    try:
+        return negotiate(accept, offers, aliases)
+    except HttpError:
+        return None
 
 
 def choose_lang(request: Request) -> str:
@@ -577,26 +679,6 @@ def serialize_graph(graph: Graph, media: str) -> bytes:
     return data if isinstance(data, bytes) else data.encode("utf-8")
 
 
-def serialize_select(result: SelectResult, fmt: str) -> str:
-    if fmt == "xml":
-        res = Result("SELECT")
-        res.vars = [Variable(v) for v in result.variables]
-        res.bindings = [
-            {Variable(v): t for v, t in zip(result.variables, row, strict=True) if t is not None}  # type: ignore[misc]
-            for row in result.rows
-        ]
-        return res.serialize(format="xml", encoding="utf-8").decode("utf-8")  # type: ignore[union-attr]
-    return render_select(result, fmt)
-
-
-def serialize_boolean(value: bool, fmt: str) -> str:
-    if fmt == "xml":
-        res = Result("ASK")
-        res.askAnswer = value
-        return res.serialize(format="xml", encoding="utf-8").decode("utf-8")  # type: ignore[union-attr]
-    return render_boolean(value, "json" if fmt == "json" else "text")
-
-
 # ---------------------------------------------------------------- the application
 
 
@@ -610,10 +692,12 @@ class App:
         base_uri: str | None,
         site: Path | None = None,
         allow_service: Iterable[str] = (),
+        directory_cache: tuple[Path, str] | None = None,
     ) -> None:
         """``base_uri``: the public address pages link to; None links to the address each
         request came to (its Host). ``allow_service``: the SERVICE endpoints queries may call
-        (none by default)."""
+        (none by default). ``directory_cache``: a file and the key of the store's content, where
+        the directory is kept between runs."""
         self.allow_service = frozenset(allow_service)
         self.store = store
         self.pool = pool
@@ -623,6 +707,7 @@ class App:
         self.env = lod.environment()
         self.site_files = site is not None and (site / "catalog.ttl").is_file()
         self._directory: Directory | None = None
+        self._directory_cache = directory_cache
         self._ontology: lod.GraphView | None = None
         self._lock = threading.Lock()
 
@@ -631,13 +716,18 @@ class App:
 
     def directory(self) -> Directory:
         """What search and the browse pages list, fetched from the store once (a few seconds
-        for the bundled data)."""
+        for the bundled data) or read from the cache beside a compiled store (a fraction)."""
         with self._lock:
             if self._directory is None:
-                if isinstance(self.store, ServedOxigraph):
+                cached = _read_directory(*self._directory_cache) if self._directory_cache else None
+                if cached is not None:
+                    self._directory = cached
+                elif isinstance(self.store, ServedOxigraph):
                     self._directory = directory.from_triples(self.store.triples(directory.QUERY))
                 else:
                     self._directory = directory.fetch(self.store)
+                if cached is None and self._directory_cache:
+                    _write_directory(*self._directory_cache, self._directory)
             return self._directory
 
     def linker(self, request: Request) -> lod.Linker:
@@ -845,12 +935,30 @@ class App:
             raise HttpError(400, "no query: send it as ?query=… (GET), as the form field 'query' "
                             "or as an application/sparql-query body (POST)")  # fmt: skip
         _checked(text, self.allow_service)
-        outcome = self.pool.run(text, None)
-        if _names_html(request, *RESULT_TYPES, *GRAPH_TYPES):  # a person at the form
+        if _names_html(request, *RESULT_TYPES, *QUERY_GRAPH_TYPES):  # a person at the form
+            outcome = self.pool.run(text, None)
             return self.page(
                 "sparql.html", request, text=text, **self._shown_result(request, outcome)
             )
-        return self._result_response(request, outcome)
+        wire = (
+            _acceptable(request.accept_mimetypes, RESULT_TYPES, RESULT_ALIASES),
+            _acceptable(request.accept_mimetypes, QUERY_GRAPH_TYPES, GRAPH_ALIASES),
+        )
+        if wire == (None, None):
+            negotiate(request.accept_mimetypes, [*RESULT_TYPES, *QUERY_GRAPH_TYPES], {})  # 406
+        try:
+            answer = self.pool.answer(text, wire)
+        except NotAcceptable as exc:
+            offers = RESULT_TYPES if exc.form in ("SELECT", "ASK") else QUERY_GRAPH_TYPES
+            raise HttpError(
+                406, f"{exc.form} results can be served as {', '.join(offers)}; none of them is "
+                "accepted",
+            ) from None  # fmt: skip
+        response = Response(answer.body, content_type=_content_type(answer.media))
+        response.vary.add("Accept")
+        response.headers["Coopgraph-Result-Limit"] = str(self.pool.limit)
+        response.headers["Coopgraph-Truncated"] = "true" if answer.truncated else "false"
+        return response
 
     def _query_text(self, request: Request) -> str | None:
         if request.method in ("GET", "HEAD"):
@@ -883,26 +991,6 @@ class App:
             f"unsupported request body {mimetype or '(none)'}: POST application/sparql-query or "
             "an application/x-www-form-urlencoded form with 'query'",
         )
-
-    def _result_response(self, request: Request, outcome: Outcome) -> Response:
-        if outcome.graph is not None:
-            media = negotiate(request.accept_mimetypes, list(GRAPH_TYPES), GRAPH_ALIASES)
-            response = Response(
-                serialize_graph(outcome.graph, media), content_type=_content_type(media)
-            )
-        else:
-            media = negotiate(request.accept_mimetypes, list(RESULT_TYPES), RESULT_ALIASES)
-            fmt = RESULT_TYPES[media]
-            if outcome.select is not None:
-                body = serialize_select(outcome.select, fmt)
-            else:
-                assert outcome.boolean is not None
-                body = serialize_boolean(outcome.boolean, fmt)
-            response = Response(body, content_type=_content_type(media))
-        response.vary.add("Accept")
-        response.headers["Coopgraph-Result-Limit"] = str(self.pool.limit)
-        response.headers["Coopgraph-Truncated"] = "true" if outcome.truncated else "false"
-        return response
 
     # -- saved queries
     def query_list(self, request: Request) -> Response:
@@ -1013,6 +1101,46 @@ def _checked(text: str, allow_service: Iterable[str]) -> None:
 # ---------------------------------------------------------------- running
 
 
+DIRECTORY_FORMAT = 1  # bump when Directory changes shape
+
+
+def directory_cache(store: Store) -> tuple[Path, str] | None:
+    """Where the directory of a compiled store is kept, and the key of the store's content (its
+    manifest: the size, time and hash of every file); None for other stores."""
+    if not isinstance(store, ServedOxigraph) or store.link is not None:
+        return None
+    compiled = CompiledStore()
+    if store.generation != compiled.location:
+        return None
+    try:
+        manifest = compiled.manifest_path.read_bytes()
+    except OSError:
+        return None
+    key = f"{DIRECTORY_FORMAT}/{hashlib.sha256(manifest).hexdigest()}"
+    return compiled.folder / "directory.pickle", key
+
+
+def _read_directory(path: Path, key: str) -> Directory | None:
+    """The cached directory if it was built from the same content (else None)."""
+    try:
+        with path.open("rb") as fh:
+            stored_key, found = pickle.load(fh)  # our own cache, beside the store
+    except (OSError, pickle.PickleError, EOFError, ValueError, TypeError, AttributeError):
+        return None
+    return found if stored_key == key and isinstance(found, Directory) else None
+
+
+def _write_directory(path: Path, key: str, found: Directory) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}")
+    try:
+        with tmp.open("wb") as fh:
+            pickle.dump((key, found), fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except OSError:  # no cache then; the next start builds it again
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+
+
 def _warm(app: App) -> None:
     try:
         app.directory()
@@ -1044,7 +1172,8 @@ def serve(
     site: Path | None = None,
     allow_service: Sequence[str] = (),
 ) -> None:
-    """Load the store once, start the query workers and serve until Ctrl-C or SIGTERM.
+    """Open the store, listen, start the query workers and serve until Ctrl-C or SIGTERM: pages
+    are answered at once, queries as soon as a worker has opened the store (a second or so).
 
     ``site``: a folder written by ``coopgraph publish`` whose other files (catalog, VoID,
     dumps) are served as they are."""
@@ -1062,38 +1191,37 @@ def serve(
     if waiting < 0:
         raise InputError("must be 0 or more", field="--queue")
     started = time.monotonic()
-    pool = QueryPool(
-        store_spec, size=workers, timeout=timeout, limit=limit, memory_mb=worker_memory_mb,
-        waiting=waiting,
-    )  # fmt: skip
-    try:
-        store = open_read_only(store_spec)  # while the workers open theirs
-    except CoopgraphError:
-        pool.close()
-        raise
-    try:
-        pool.wait_ready()
-    except CoopgraphError:
-        store.close()
-        raise
-    public = base_uri or f"http://{host if ':' not in host else f'[{host}]'}:{port}/"
-    # links name --base-uri, else the address bound: never a client's Host header
-    app = App(store, pool, base_uri or public, site, allow_service)
-    # search and the browse pages need the directory: fetch it while the server starts
-    threading.Thread(target=_warm, args=(app,), daemon=True, name="coopgraph-directory").start()
+    store = open_read_only(store_spec)  # its errors (no such folder …) before anything starts
+    apps: list[App] = []  # the application, made once the port is ours
+
+    def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        return apps[0](environ, start_response)
+
     try:
         # waitress reads requests asynchronously, so slow clients hold only a connection: allow
         # many (default 100, which 100 slow clients would fill), each idle for at most 30 s
         _raise_open_files(CONNECTION_LIMIT + 100)
         server = create_server(
-            app, host=host, port=port, ident="coopgraph",
+            application, host=host, port=port, ident="coopgraph",
             threads=workers + waiting + 2,  # the queries running or waiting, and pages besides
             connection_limit=CONNECTION_LIMIT, channel_timeout=CHANNEL_TIMEOUT_S,
         )  # fmt: skip
     except OSError as exc:
-        pool.close()
         store.close()
         raise InputError(f"cannot listen on {host}:{port}: {exc.strerror}", field="--port") from exc
+    # the workers open exactly the store the server opened (the compiled store's folder)
+    worker_spec = store.spec if isinstance(store, ServedOxigraph) else store_spec
+    pool = QueryPool(
+        worker_spec, size=workers, timeout=timeout, limit=limit, memory_mb=worker_memory_mb,
+        waiting=waiting,
+    )  # fmt: skip
+    pool.ready_later()  # pages are answered meanwhile; queries wait for the first free worker
+    public = base_uri or f"http://{host if ':' not in host else f'[{host}]'}:{port}/"
+    # links name --base-uri, else the address bound: never a client's Host header
+    app = App(store, pool, base_uri or public, site, allow_service, directory_cache(store))
+    apps.append(app)
+    # search and the browse pages need the directory: read or build it while the server starts
+    threading.Thread(target=_warm, args=(app,), daemon=True, name="coopgraph-directory").start()
 
     def stop(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
