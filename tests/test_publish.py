@@ -8,8 +8,12 @@ shapes, VoID, dumps, atomic replacement, and a real headless Chromium opening a 
 from __future__ import annotations
 
 import gzip
+import os
+import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urldefrag, urlparse
@@ -415,6 +419,54 @@ def test_publish_replaces_an_existing_site_when_complete(tmp_path: Path) -> None
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
 
 
+def _files(folder: Path) -> dict[str, tuple[int, int]]:
+    """Every file of a site: (inode, mtime in ns)."""
+    return {
+        p.relative_to(folder).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns)
+        for p in folder.rglob("*")
+        if p.is_file()
+    }
+
+
+def test_republish_replaces_only_the_files_that_changed(tmp_path: Path) -> None:
+    ruhr, muenster = tmp_path / "ruhr.ttl", tmp_path / "muenster.ttl"
+    ruhr.write_bytes((SEEDS / "staedteregion-ruhr.ttl").read_bytes())
+    muenster.write_bytes((SEEDS / "stadtregion-muenster.ttl").read_bytes())
+    out = tmp_path / "site"
+    first = publish(out, BASE, [ruhr, muenster], jobs=2)
+    before = _files(out)
+    assert first.unchanged == 0 and len(before) == first.files
+
+    same = publish(out, BASE, [ruhr, muenster], jobs=2)
+    assert same.files == first.files and same.unchanged >= same.files - 3
+    rewritten = {p for p, v in _files(out).items() if before[p] != v}
+    assert rewritten <= {"catalog.ttl", "catalog.rdf", "void.ttl"}  # blank nodes, today's date
+
+    ruhr.write_text(ruhr.read_text().replace('"Städteregion Ruhr"', '"Städteregion Ruhr (neu)"'))
+    changed = publish(out, BASE, [ruhr, muenster], jobs=2)
+    after = _files(out)
+    page = "id/kooperation/staedteregion-ruhr.html"
+    assert after[page] != before[page] and "Städteregion Ruhr (neu)" in (out / page).read_text()
+    other = "id/kooperation/stadtregion-muenster.html"
+    assert after[other] == before[other]  # the same file: not rewritten
+    assert 0 < changed.unchanged < changed.files
+
+    publish(out, BASE, [ruhr], jobs=2)  # Münster's resources are gone, so are their files
+    assert not (out / other).exists() and not (out / other.replace(".html", ".ttl")).exists()
+    assert (out / page).is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["muenster.ttl", "ruhr.ttl", "site"]
+
+
+def test_worker_processes_write_the_same_site_as_one_process(tmp_path: Path) -> None:
+    one = publish(tmp_path / "one", BASE, PATHS, jobs=1)
+    two = publish(tmp_path / "two", BASE, PATHS, jobs=2)
+    assert (one.files, one.bytes, one.pages) == (two.files, two.bytes, two.pages)
+    a, b = _snapshot(tmp_path / "one"), _snapshot(tmp_path / "two")
+    descriptions = {"catalog.ttl", "catalog.rdf", "void.ttl"}
+    assert a.keys() == b.keys()
+    assert [p for p in a if p not in descriptions and a[p] != b[p]] == []
+
+
 def test_syntax_error_names_file_and_line(tmp_path: Path) -> None:
     bad = tmp_path / "bad.ttl"
     bad.write_text("<a> <b> .\n")
@@ -489,9 +541,10 @@ def test_contributor_id_must_come_from_the_dcat_ap_de_list(tmp_path: Path, cli) 
 NGINX = "/usr/sbin/nginx"
 
 
-@pytest.fixture(scope="module")
-def nginx(site: Path, tmp_path_factory: pytest.TempPathFactory):
-    """A real nginx serving the site with the published conneg/nginx.conf (root and port set)."""
+@contextmanager
+def running_nginx(site: Path, work: Path, user: str | None = None) -> Iterator[str]:
+    """A real nginx serving ``site`` at /coopgraph/ with the published conneg/nginx.conf (root
+    and port set); its workers run as ``user`` if given (nginx started as root switches)."""
     import socket
     import time
 
@@ -499,10 +552,10 @@ def nginx(site: Path, tmp_path_factory: pytest.TempPathFactory):
 
     if not Path(NGINX).is_file():
         pytest.fail(f"{NGINX} is missing: run scripts/install-test-deps.sh (apt: nginx-light)")
-    work = tmp_path_factory.mktemp("nginx")
     root = work / "www"
     root.mkdir()
     (root / "coopgraph").symlink_to(site)  # the base URI's path, /coopgraph/
+    root.chmod(0o755)
     port = free_port()
     snippet = (site / "conneg" / "nginx.conf").read_text(encoding="utf-8")
     assert "listen 80;" in snippet and "root /var/www/html;" in snippet
@@ -513,8 +566,9 @@ def nginx(site: Path, tmp_path_factory: pytest.TempPathFactory):
         f"{kind}_temp_path {work}/{kind};"
         for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
     )
+    process = f"user {user}; worker_processes 1;" if user else "master_process off;"
     (work / "nginx.conf").write_text(
-        f"daemon off; master_process off; pid {work}/nginx.pid; error_log {work}/error.log;\n"
+        f"daemon off; {process} pid {work}/nginx.pid; error_log {work}/error.log;\n"
         f"events {{}}\nhttp {{ access_log off; {temps} include {work}/coopgraph.conf; }}\n",
         encoding="utf-8",
     )
@@ -532,9 +586,17 @@ def nginx(site: Path, tmp_path_factory: pytest.TempPathFactory):
                 proc.kill()
                 pytest.fail(f"nginx did not start: {proc.stderr.read() if proc.stderr else ''}")
             time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}/coopgraph/"
-    proc.terminate()
-    proc.wait(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}/coopgraph/"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def nginx(site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with running_nginx(site, tmp_path_factory.mktemp("nginx")) as url:
+        yield url
 
 
 @pytest.mark.parametrize(
@@ -588,3 +650,53 @@ def test_serve_and_catalog_do_not_import_the_static_publisher() -> None:
     )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert run.stdout.strip() == "False"
+
+
+def _worker_users(master_pid: int) -> set[str]:
+    """Owners of the worker processes of an nginx master (from /proc)."""
+    import pwd
+
+    users = set()
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(
+                line.split(":", 1) for line in status.read_text().splitlines() if ":" in line
+            )
+        except OSError:
+            continue
+        if int(fields.get("PPid", "0")) == master_pid:
+            users.add(pwd.getpwuid(int(fields["Uid"].split()[0])).pw_name)
+    return users
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="nginx switches its workers' user only as root")
+def test_nginx_as_an_unprivileged_user_serves_pages_and_dumps() -> None:
+    """A site published under the usual umask 022 is readable by a web server that runs as
+    nobody: folders 0755, files 0644 (not the 0700 of a temporary folder)."""
+    import urllib.request
+
+    www = Path(tempfile.mkdtemp(prefix="coopgraph-www-"))  # /tmp: world-traversable parents
+    try:
+        www.chmod(0o755)  # where a web server's files live, like /var/www
+        umask = os.umask(0o022)
+        try:
+            publish(www / "site", BASE, PATHS[:1])
+        finally:
+            os.umask(umask)
+        work = www / "nginx"  # its document root must be reachable for nobody too
+        work.mkdir(mode=0o755)
+        import grp
+        import pwd
+
+        group = grp.getgrgid(pwd.getpwnam("nobody").pw_gid).gr_name
+        with running_nginx(www / "site", work, user=f"nobody {group}") as url:
+            master = int((work / "nginx.pid").read_text())
+            assert _worker_users(master) == {"nobody"}
+            for local in ("index.html", "id/kooperation/staedteregion-ruhr", "def.html",
+                          "dump/coopgraph.ttl", "dump/coopgraph.nt.gz", "catalog.ttl",
+                          "id/kommune/05117000.jsonld"):  # fmt: skip
+                with urllib.request.urlopen(url + local, timeout=10) as response:
+                    assert response.status == 200, local
+                    assert len(response.read()) > 100, local
+    finally:
+        shutil.rmtree(www, ignore_errors=True)

@@ -4,6 +4,7 @@ the reader's browser when clicked, so it is shown as text, never as an href."""
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 LINK_SCHEMES = frozenset({"http", "https", "mailto"})
@@ -16,7 +17,11 @@ def safe_href(value: object) -> str:
     tabs or newlines inside it (``java\\tscript:`` is ``javascript:``)."""
     if value is None:
         return ""
-    text = str(value)
+    return _safe(str(value))
+
+
+@lru_cache(maxsize=1 << 16)  # a site links the same IRIs and paths from many pages
+def _safe(text: str) -> str:
     cleaned = "".join(c for c in text if c not in "\t\n\r").lstrip("".join(map(chr, range(33))))
     try:
         scheme = urlsplit(cleaned).scheme.lower()

@@ -10,8 +10,10 @@ What a page or a document holds comes from the LOD layer (:mod:`coopgraph.lod`),
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import gzip
 import json
+import multiprocessing
 import os
 import shutil
 import tempfile
@@ -41,6 +43,7 @@ from .store.loaded import load
 from .store.oxigraph import OxigraphStore, to_oxigraph
 
 CONTRIBUTORS = "http://dcat-ap.de/def/contributors/"
+_CREATE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
 
 
 @dataclass
@@ -54,6 +57,7 @@ class PublishResult:
     bytes: int = 0
     seconds: float = 0.0
     kinds: dict[str, int] = field(default_factory=dict)
+    unchanged: int = 0  # files the same as in the site replaced (kept, not rewritten)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -64,38 +68,52 @@ class PublishResult:
             "bytes": self.bytes,
             "seconds": round(self.seconds, 2),
             "kinds": self.kinds,
+            "unchanged": self.unchanged,
         }
 
 
 def _load_view(paths: Sequence[str | Path] | None, store: Store | None = None) -> GraphView:
-    """Ontology, vocabularies and the bundled data; or the given files and the bundled resources
-    they refer to; or what a store holds (with the ontology and vocabularies)."""
-    if paths:
-        loaded = load(paths)
-        view = GraphView()
-        for s, p, o in loaded.graph:
-            view.add(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o))  # type: ignore[arg-type]
-        return view
-    if store is not None:
-        view = GraphView()
-        for path in resources.ontology_files():
-            for t in parse_file(path):
-                view.add(t.subject, t.predicate, t.object)  # type: ignore[arg-type]
-        for s, p, o in store.construct("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }"):
-            view.add(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o))  # type: ignore[arg-type]
-        return view
+    """Ontology, vocabularies and the data of the workspace; or the given files and the bundled
+    resources they refer to; or what a store holds (with the ontology and vocabularies).
+
+    The triples are indexed in a stable order (an Oxigraph store's, or sorted), so the same graph
+    gives the same files byte for byte and a re-publish can keep the files that did not change.
+    """
+    if paths or store is not None:
+        triples: list[ox.Triple] = []
+        if paths:
+            graph = load(paths).graph
+        else:
+            assert store is not None
+            triples = [t for path in resources.ontology_files() for t in parse_file(path)]
+            graph = store.construct("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+        triples += (ox.Triple(*map(to_oxigraph, t)) for t in graph)  # type: ignore[arg-type]
+        triples.sort(key=str)
+        return GraphView.from_triples(triples)
     ox_store = ox.Store()
     OxigraphStore(ox_store).load([*resources.ontology_files(), *resources.data_files()])
     return GraphView.from_triples((q.triple for q in ox_store), distinct=True)
 
 
 class SiteWriter:
-    """Writes the files of one site into a folder (the temporary one, before the swap)."""
+    """Writes the files of one site into a folder (the temporary one, before the swap).
+
+    A file whose bytes equal those at the same path of the ``previous`` site (the one being
+    replaced) is hard-linked to it instead of written: it stays the same file, with its mtime,
+    so a re-publish changes only what changed (and a web server's caches stay valid).
+    """
 
     def __init__(
-        self, root: Path, view: GraphView, base_uri: str, lang: str, publisher: Publisher
+        self,
+        root: Path,
+        view: GraphView,
+        base_uri: str,
+        lang: str,
+        publisher: Publisher,
+        previous: Path | None = None,
     ) -> None:
-        self.root = root
+        self.root = str(root)
+        self.previous = str(previous) if previous is not None else None
         self.publisher = publisher
         self.sizes: dict[str, int] = {}
         self.view = view
@@ -103,6 +121,7 @@ class SiteWriter:
         self.lang = lang
         self.files = 0
         self.bytes = 0
+        self.kept = 0  # files linked to the previous site's, unchanged
         self.context = jsonld_context()
         self.jsonld = JsonLdWriter(self.context)
         self.pages: dict[str, str] = {}  # IRI -> site path
@@ -120,11 +139,21 @@ class SiteWriter:
         return Linker(self.base_uri, page=page, suffix=".html", has_page=self.has_page)
 
     def write(self, rel: str, data: bytes | str, *, iri: str | None = None) -> None:
-        target = self.root / rel
         blob = data.encode("utf-8") if isinstance(data, str) else data
+        target = os.path.join(self.root, rel)
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(blob)
+            if not (self.previous and self._keep(rel, blob, target)):
+                try:
+                    fd = os.open(target, _CREATE, 0o666)
+                except FileNotFoundError:  # its folder does not exist yet: made once, here
+                    os.makedirs(os.path.dirname(target), exist_ok=True)
+                    fd = os.open(target, _CREATE, 0o666)
+                try:
+                    view = memoryview(blob)
+                    while view:
+                        view = view[os.write(fd, view) :]
+                finally:
+                    os.close(fd)
         except OSError as exc:
             what = f" (for {iri})" if iri else ""
             raise CoopgraphError(f"cannot write {rel}{what}: {exc.strerror}") from exc
@@ -132,6 +161,25 @@ class SiteWriter:
         self.bytes += len(blob)
         if rel.startswith("dump/"):
             self.sizes[rel] = len(blob)
+
+    def _keep(self, rel: str, blob: bytes, target: str) -> bool:
+        """Link ``target`` to the previous site's file at ``rel`` if that holds ``blob``."""
+        old = os.path.join(self.previous or "", rel)
+        try:
+            with open(old, "rb", buffering=0) as f:
+                if os.fstat(f.fileno()).st_size != len(blob) or f.read() != blob:
+                    return False
+        except OSError:
+            return False
+        try:
+            os.link(old, target)
+        except FileNotFoundError:
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            os.link(old, target)
+        except OSError:  # a file system without hard links: write it
+            return False
+        self.kept += 1
+        return True
 
     def context_ref(self, page: str) -> str:
         return "../" * page.count("/") + "context.jsonld"
@@ -240,6 +288,67 @@ def write_extras(writer: SiteWriter, say: Callable[[str], None]) -> None:
     write_conneg(writer)
 
 
+CHUNK = 250  # resources per task of a worker process
+
+
+def available_cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+_WORKER_SITE: SiteWriter | None = None  # what a worker process writes (inherited at the fork)
+
+
+def _write_chunk(chunk: list[tuple[str, str]]) -> tuple[int, int, int, str | None]:
+    """In a worker: write the files of some resources; the counts written, or the error."""
+    writer = _WORKER_SITE
+    assert writer is not None
+    files, size, kept = writer.files, writer.bytes, writer.kept
+    try:
+        for iri, path in chunk:
+            writer.resource(iri, path)
+    except CoopgraphError as exc:
+        return 0, 0, 0, str(exc)
+    return writer.files - files, writer.bytes - size, writer.kept - kept, None
+
+
+def write_resources(
+    writer: SiteWriter, jobs: int, say: Callable[[str], None], meanwhile: Callable[[], None]
+) -> None:
+    """Every resource's page and documents, by ``jobs`` worker processes (forked: they share
+    the indexed graph), while this process runs ``meanwhile`` (the site's other files)."""
+    global _WORKER_SITE
+    items = sorted(writer.pages.items(), key=lambda kv: kv[1])
+    say(f"writing {len(items)} resources" + (f" with {jobs} processes" if jobs > 1 else ""))
+    if jobs <= 1 or len(items) <= CHUNK or "fork" not in multiprocessing.get_all_start_methods():
+        for iri, path in items:
+            writer.resource(iri, path)
+        meanwhile()
+        return
+    environment().get_template("resource.html")  # compiled once, before the fork
+    chunks = [items[i : i + CHUNK] for i in range(0, len(items), CHUNK)]
+    _WORKER_SITE = writer
+    gc.freeze()  # the graph's objects stay shared with the workers (no copy on write by gc)
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            results = pool.imap_unordered(_write_chunk, chunks)
+            meanwhile()
+            for done, (files, size, kept, error) in enumerate(results, 1):
+                if error is not None:
+                    raise CoopgraphError(error)
+                writer.files += files
+                writer.bytes += size
+                writer.kept += kept
+                if done % 40 == 0:
+                    say(f"{min(done * CHUNK, len(items))} of {len(items)} resources written")
+    finally:
+        _WORKER_SITE = None
+        gc.unfreeze()
+
+
 def _swap_into_place(tmp: Path, outdir: Path) -> None:
     """Move a finished site into ``outdir``; an existing ``outdir`` is replaced only now."""
     if outdir.exists():
@@ -264,12 +373,15 @@ def publish(
     publisher: Publisher | None = None,
     store: Store | None = None,
     progress: Callable[[str], None] | None = None,
+    jobs: int | None = None,
 ) -> PublishResult:
     """Publish the graph (bundled data, or ``paths`` with what they refer to, or what ``store``
     holds) as a static site.
 
     Built in a temporary sibling of ``outdir`` and moved into place when complete: a failed
-    publish leaves no partial site and an existing ``outdir`` untouched.
+    publish leaves no partial site and an existing ``outdir`` untouched. Files that are the same
+    as in the existing ``outdir`` stay the same files (their mtime kept). Pages are rendered by
+    ``jobs`` processes (default: one per available core).
     """
     if lang not in ("de", "en"):
         raise InputError(f"unknown language {lang!r}: use de or en", field="lang")
@@ -295,11 +407,9 @@ def publish(
     os.umask(umask)
     tmp.chmod(0o777 & ~umask)  # mkdtemp makes it 0700: a web server must read the site
     try:
-        writer = SiteWriter(tmp, view, base_uri, lang, publisher or Publisher())
-        say(f"writing {len(writer.pages)} resources")
-        for iri, path in sorted(writer.pages.items(), key=lambda kv: kv[1]):
-            writer.resource(iri, path)
-        write_extras(writer, say)
+        previous = outdir if outdir.is_dir() else None
+        writer = SiteWriter(tmp, view, base_uri, lang, publisher or Publisher(), previous)
+        write_resources(writer, jobs or available_cores(), say, lambda: write_extras(writer, say))
         site = SiteSummary.of(view, base_uri, writer.pages, writer.sizes)
         for rel, text in descriptions(site, writer.publisher, dt.date.today()).items():
             writer.write(rel, text)
@@ -310,6 +420,7 @@ def publish(
             files=writer.files,
             bytes=writer.bytes,
             kinds=writer.kind_counts(),
+            unchanged=writer.kept,
         )
         say("moving the site into place")
         _swap_into_place(tmp, outdir)

@@ -46,8 +46,27 @@ def words_html(w: dict[str, str]) -> Markup:
     return Markup(out)
 
 
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
+class _Environment(Environment):
+    """Jinja's environment, with ``x.key`` on a page's dicts read as ``x["key"]`` first.
+
+    Jinja tries the attribute first and falls back to the item through a caught exception;
+    page contexts are plain dicts, so that fallback ran for nearly every lookup (12 % of a
+    publish). A dict's own methods (``x.items``) still resolve as in Jinja."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return super().getattr(obj, attribute)
+
+
 def _environment() -> Environment:
-    env = Environment(
+    env = _Environment(
         loader=FileSystemLoader(str(resources.templates_dir())),
         autoescape=select_autoescape(("html", "xml")),
         trim_blocks=True,
