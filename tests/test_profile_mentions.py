@@ -46,12 +46,12 @@ def test_the_bundled_mentions_file_is_the_one_the_package_finds() -> None:
 NORDRIES = REPO / "profiles" / "ile-nordries.yaml"  # five members, all named in the description
 
 
-def _without_member(tmp_path: Path, name: str) -> Path:
-    data = yaml.safe_load(NORDRIES.read_text(encoding="utf-8"))
+def _without_member(tmp_path: Path, name: str, source: Path = NORDRIES) -> Path:
+    data = yaml.safe_load(source.read_text(encoding="utf-8"))
     before = len(data["members"])
     data["members"] = [m for m in data["members"] if m["name"] != name]
     assert len(data["members"]) == before - 1
-    out = tmp_path / NORDRIES.name
+    out = tmp_path / source.name
     out.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return out
 
@@ -63,6 +63,21 @@ def test_a_planted_omission_is_caught(tmp_path: Path) -> None:
     mention = findings[0].mention
     assert mention is not None and mention.text == "Wallerstein" and mention.kind == "gemeinde"
     assert mention.keys == ("09779224",) and "description.de" in findings[0].message
+
+
+def test_a_kreis_named_as_a_party_is_a_member_a_kreis_named_as_a_place_is_not(
+    tmp_path: Path,
+) -> None:
+    # "Abfallzweckverband der Landkreise Mayen-Koblenz und Cochem-Zell …, seit 2016 im Landkreis
+    # Mayen-Koblenz …": the first is a party, the second a place
+    rme = REPO / "profiles" / "abfallzweckverband-rhein-mosel-eifel.yaml"
+    assert mn.check_profile(rme, {}) == []
+    findings = mn.check_profile(_without_member(tmp_path, "Landkreis Cochem-Zell", rme), {})
+    assert [(f.mention.kind, f.mention.keys) for f in findings if f.mention] == [
+        ("kreis", ("07135",))
+    ]
+    located = mn.mentions("im Landkreis Bautzen, (Landkreis Görlitz)", field="x", laender=["SN"])
+    assert [m.location for m in located] == [True, True]
 
 
 def test_a_recorded_exception_is_not_flagged(tmp_path: Path) -> None:

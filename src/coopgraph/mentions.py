@@ -1,15 +1,16 @@
 """Kommunen a profile's own prose names, checked against its members.
 
 A profile describes its cooperation in free text (``description``, ``goals``, ``note``,
-``slogan``, ``seat``, ``office``, ``contract.signed_by``). Every Gemeinde that text names, read
+``slogan``, ``seat``, ``office``, ``contract``). Every Gemeinde that the German text names, read
 with the register's name resolution (:mod:`coopgraph.resolve`) restricted to the profile's
-Länder, must be a member of the cooperation, or be recorded in ``profiles/_mentions.yaml``
-as named but not a member, with the reason and the source that supports it. A Kreis is
-checked the same way (a Kreis phrase such as "Landkreis Bautzen" or "Rhein-Sieg-Kreis"), a
-Land only where the profile has a Land as a member.
+Länder (and, for a name several Gemeinden bear, to the members' Kreise), must be a member of the
+cooperation, or be recorded in ``profiles/_mentions.yaml`` as named but not a member, with the
+reason and the source that supports it. A Kreis is checked the same way where the profile has
+Kreise as members or its legal form takes them (``KREIS_FORMS``), unless the text names it as a
+place ("im Landkreis Bautzen", "(Landkreis Görlitz)"); a Land only where a Land is a member.
 
-This is a review aid with a strict rule: a name the scan misreads (a Gemeinde that shares its
-name with an Ortsteil or a river) is recorded with that reason, never silently skipped.
+The scan has a strict rule: a name it reads that is not a Kommune of the cooperation (a seat, a
+neighbouring town, an Ortsteil) is recorded with that reason, never silently skipped.
 """
 
 from __future__ import annotations
@@ -90,6 +91,11 @@ _NAMED_AS = {"gemeinde", "stadt", "markt", "marktgemeinde", "hansestadt", "lande
 _JOINERS = {"an", "am", "der", "die", "im", "in", "bei", "ob", "vor", "auf", "a.", "d.", "v.",
             "i.", "b.", "o.", "u.", "unter", "ueber", "zu", "zum", "la"}  # fmt: skip
 _LIST_WORDS = {"und", "sowie", "oder"}
+# Words just before a Kreis that make it a place, not a party ("im Landkreis", "aus den Kreisen")
+_LOCATION = re.compile(
+    r"(?:\b(?:im|in|in den|in der|aus|aus dem|aus den|bei|vom|zum|für den)\s+|\(\s*)$",
+    re.IGNORECASE,
+)
 _TOKEN = re.compile(r"\(?[^\W\d_][\w.’'/-]*\)?")
 _STOP = re.compile(r"[.,;:!?\"„“”»«\n]|\s[–—-]\s")
 
@@ -132,6 +138,8 @@ class Mention:
     labels: tuple[str, ...]
     lists: bool = dataclasses.field(default=False, compare=False, repr=False)
     at: int = dataclasses.field(default=0, compare=False)  # offset in the text
+    # named as where something lies ("im Landkreis Bautzen", "(Landkreis Görlitz)"), not as a party
+    location: bool = dataclasses.field(default=False, compare=False)
 
     def describe(self) -> str:
         listed = ", ".join(f"{k} {n}" for k, n in zip(self.keys, self.labels, strict=True))
@@ -241,8 +249,13 @@ class _Scan:
             keys, labels = tuple(k.key for k in found), tuple(k.name for k in found)
         else:
             keys, labels = (), ()
+        if self.listed(i) and self.out:  # a list keeps the reading of its first name
+            location = self.out[-1].location
+        else:
+            before = self.text[max(0, self.tokens[i][0] - 12) : self.tokens[i][0]]
+            location = self.tokens[i][2].startswith("(") or bool(_LOCATION.search(before))
         self.out.append(Mention(_clean(self.span(i, j)), self.field, kind, keys, labels, lists,
-                                self.tokens[i][0]))  # fmt: skip
+                                self.tokens[i][0], location))  # fmt: skip
         return j + 1
 
     def before(self, i: int) -> str:
@@ -529,6 +542,14 @@ def _member_keys(path: Path) -> tuple[dict[str, Any], set[str]]:
     return data, keys
 
 
+# Legal forms (Rechtsform concepts) whose bodies may have Kreise as members.
+KREIS_FORMS = frozenset({
+    "zweckverband", "regionalverband", "planungsverband", "planungsgemeinschaft",
+    "metropolregion", "region", "gmbh", "kommunalverband-besonderer-art",
+    "gemeinsames-kommunalunternehmen", "oeffentlich-rechtliche-vereinbarung", "schulverband",
+})  # fmt: skip
+
+
 def check_profile(
     path: str | Path, exceptions: Mapping[str, Mapping[str, Exception_]] | None = None
 ) -> list[Finding]:
@@ -541,7 +562,8 @@ def check_profile(
     laender = list(data.get("laender") or [])
     member_kreise = {k[:5] for k in keys if len(k) == 8} | {k for k in keys if len(k) == 5}
     with_laender = any(len(k) == 2 for k in keys)
-    with_kreise = any(len(k) == 5 for k in keys)  # Kreise only where Kreise are members
+    # Kreise where Kreise are members, or where the kind of body takes Kreise as members
+    with_kreise = any(len(k) == 5 for k in keys) or data.get("legal_form") in KREIS_FORMS
     found: list[Mention] = []
     for field_path, text in profile_texts(data):
         found += mentions(text, field=field_path, laender=laender, kreise=member_kreise,
@@ -566,7 +588,7 @@ def check_profile(
     findings: list[Finding] = []
     seen: set[tuple[str, ...]] = set()
     for m in found:
-        if m.kind == "kreis" and not with_kreise:
+        if m.kind == "kreis" and (not with_kreise or m.location):
             continue
         if member(m) or set(m.keys) <= excused or m.keys in seen:
             continue
