@@ -142,6 +142,12 @@ def _named(text: str, laender: list[str], **kw: object) -> list[tuple[str, str, 
             ["BY", "SH", "NW"],
             [],
         ),
+        # a Kreis named "…-Kreis X"
+        (
+            "Rhein-Kreis Neuss und Rhein-Erft-Kreis",
+            ["NW"],
+            [("kreis", "Rhein-Kreis Neuss", ("05162",)), ("kreis", "Rhein-Erft-Kreis", ("05362",))],
+        ),
         # "Samtgemeinden A und B" names bodies
         ("die Samtgemeinden Freren, Lengerich und Spelle", ["NI"], []),
         # a name several Gemeinden of the Land bear is reported with every candidate

@@ -351,6 +351,11 @@ class _Scan:
                 if found:
                     i = self.add(i, i, "kreis", found)
                     continue
+                nxt = i + 1 < len(tokens) and _upper(tokens[i + 1][2]) and self.before(i + 1)
+                hit = self.kreis_at(i + 1, prefix=_clean(token)) if nxt else None
+                if hit:  # "Rhein-Kreis Neuss"
+                    i = self.add(i, hit[0], "kreis", hit[1])
+                    continue
                 i += 1
                 continue
             if self.with_laender and len(word) > 2:
