@@ -1,6 +1,9 @@
-"""``coopgraph serve`` as a real subprocess on a free port, with a small on-disk store: resource
-IRIs dereferenced with rdflib and every Accept type, the SPARQL 1.1 Protocol endpoint (formats,
-updates refused, timeout, result limit), the saved-queries pages, and a clean Ctrl-C."""
+"""``coopgraph serve`` on a small on-disk store: resource IRIs dereferenced with every Accept
+type, the SPARQL 1.1 Protocol endpoint (formats, updates refused, timeout, result limit) and the
+saved-queries pages through the application in-process (Werkzeug's test client; the query
+workers are real processes); rdflib over HTTP, the timeout, signals, a killed server and a load
+into the store against real ``coopgraph serve`` subprocesses on free ports. No test depends on
+another or on their order: each that stops a server starts its own."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ import io
 import json
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -28,6 +32,8 @@ import pytest
 from markupsafe import escape
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
+from werkzeug.datastructures import Headers
+from werkzeug.test import Client
 
 from coopgraph import lod, queries, resources
 from coopgraph.serve import App, QueryPool, iri_for_path, open_read_only
@@ -47,6 +53,7 @@ FILES = [*resources.ontology_files(), KOMMUNEN / "gemeinden-05.ttl", KOMMUNEN / 
          KOMMUNEN / "laender.ttl", SEEDS / "staedteregion-ruhr.ttl",
          SEEDS / "stadtregion-muenster.ttl"]  # fmt: skip
 TIMEOUT_S = 2
+BOUND = "http://127.0.0.1:8080"  # the address the in-process application takes as its own
 LIMIT = 50
 KOOPERATIONEN = """PREFIX coop: <https://w3id.org/coopgraph/def#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -59,7 +66,7 @@ EXPENSIVE = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 @dataclass
 class Reply:
     status: int
-    headers: Message
+    headers: Message | Headers
     body: bytes
 
     @property
@@ -68,29 +75,23 @@ class Reply:
 
     @property
     def media(self) -> str:
-        return self.headers.get_content_type()
+        return (self.headers.get("Content-Type") or "").split(";")[0].strip()
 
 
-@dataclass
-class Server:
+class Endpoint:
+    """What tests ask a server: plain requests and the three ways of the SPARQL protocol."""
+
     base: str
     store: Store
-    folder: Path
-    log: Path
-    proc: subprocess.Popen[bytes]
 
     def get(self, path: str, **headers: str) -> Reply:
         return self.request(path, headers=headers)
 
     def request(
-        self, path: str, *, data: bytes | None = None, headers: dict[str, str] | None = None
-    ) -> Reply:
-        req = urllib.request.Request(self.base + path, data=data, headers=headers or {})
-        try:
-            with urllib.request.urlopen(req, timeout=60) as response:
-                return Reply(response.status, response.headers, response.read())
-        except urllib.error.HTTPError as exc:
-            return Reply(exc.code, exc.headers, exc.read())
+        self, path: str, *, data: bytes | None = None, headers: dict[str, str] | None = None,
+        method: str | None = None,
+    ) -> Reply:  # fmt: skip
+        raise NotImplementedError
 
     def sparql_get(self, query: str, accept: str) -> Reply:
         return self.get("/sparql?" + urllib.parse.urlencode({"query": query}), Accept=accept)
@@ -108,6 +109,51 @@ class Server:
             data=query.encode(),
             headers={"Content-Type": content_type, "Accept": accept},
         )
+
+
+@dataclass
+class Server(Endpoint):
+    """A real ``coopgraph serve`` subprocess, asked over HTTP."""
+
+    base: str
+    store: Store
+    folder: Path
+    log: Path
+    proc: subprocess.Popen[bytes]
+
+    def request(
+        self, path: str, *, data: bytes | None = None, headers: dict[str, str] | None = None,
+        method: str | None = None,
+    ) -> Reply:  # fmt: skip
+        req = urllib.request.Request(
+            self.base + path, data=data, headers=headers or {}, method=method
+        )
+        try:
+            with urllib.request.urlopen(req, timeout=60) as response:
+                return Reply(response.status, response.headers, response.read())
+        except urllib.error.HTTPError as exc:
+            return Reply(exc.code, exc.headers, exc.read())
+
+
+@dataclass
+class Local(Endpoint):
+    """The application in this process, asked through Werkzeug's test client; its query
+    workers are real processes (a QueryPool), as in the server."""
+
+    base: str
+    store: Store
+    folder: Path
+    client: Client
+
+    def request(
+        self, path: str, *, data: bytes | None = None, headers: dict[str, str] | None = None,
+        method: str | None = None,
+    ) -> Reply:  # fmt: skip
+        response = self.client.open(
+            path, method=method or ("POST" if data is not None else "GET"), data=data,
+            headers=headers or {},
+        )  # fmt: skip
+        return Reply(response.status_code, response.headers, response.get_data())
 
 
 def _coopgraph() -> list[str]:
@@ -149,26 +195,48 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
             proc.wait(10)
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    root = tmp_path_factory.mktemp("serve")
-    folder = root / "store"
+def make_store(folder: Path) -> Path:
+    """The test data in an on-disk store, as `coopgraph load` fills it."""
     writer = OxigraphStore.on_disk(folder, create=True)
-    assert writer.replace_graphs(sources(FILES)).triples > 1000  # as `coopgraph load` fills it
+    assert writer.replace_graphs(sources(FILES)).triples > 1000
     writer.close()
     del writer
     gc.collect()
-    proc, base, log = _start(root, f"oxigraph:{folder}")
-    store = open_read_only(f"oxigraph:{folder}")  # the same data, to compare with
-    srv = Server(base, store, folder, log, proc)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_store(tmp_path_factory.mktemp("serve") / "store")
+
+
+@pytest.fixture(scope="module")
+def server(folder: Path) -> Iterator[Local]:
+    """The application in-process over the test store, with two real query workers; links name
+    the address a server would be bound to."""
+    store = open_read_only(f"oxigraph:{folder}")
+    pool = QueryPool(f"oxigraph:{folder}", size=2, timeout=TIMEOUT_S, limit=LIMIT)
     try:
-        yield srv
+        pool.wait_ready()
+        yield Local(BOUND, store, folder, Client(App(store, pool, BOUND + "/")))
+    finally:
+        pool.close()
+        store.close()
+
+
+@pytest.fixture(scope="module")
+def real(folder: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """A real `coopgraph serve` subprocess over the same store; no test stops it."""
+    proc, base, log = _start(tmp_path_factory.mktemp("serve-real"), f"oxigraph:{folder}")
+    store = open_read_only(f"oxigraph:{folder}")  # the same data, to compare with
+    try:
+        yield Server(base, store, folder, log, proc)
     finally:
         _stop(proc)
         store.close()
 
 
-def _described(server: Server, iri: str) -> Graph:
+def _described(server: Endpoint, iri: str) -> Graph:
     graph = lod.describe(server.store, iri)
     assert len(graph) > 0, iri
     return graph
@@ -178,16 +246,17 @@ def _described(server: Server, iri: str) -> Graph:
 
 
 @pytest.mark.parametrize("iri", [RUHR, GELSENKIRCHEN, INFORMELL, KOMMUNE_CLASS])
-def test_rdflib_dereferences_resource_iris(server: Server, iri: str) -> None:
+def test_rdflib_dereferences_resource_iris(real: Server, iri: str) -> None:
     path = iri.removeprefix("https://w3id.org/coopgraph/").replace("def#", "def/")
-    received = Graph().parse(server.base + "/" + path)  # rdflib's own Accept header
-    expected = _described(server, iri)
+    received = Graph().parse(real.base + "/" + path)  # over HTTP, rdflib's own Accept header
+    expected = _described(real, iri)
     assert isomorphic(received, expected)
     assert (URIRef(iri), None, None) in received
 
 
-def test_description_holds_the_facts(server: Server) -> None:
-    received = Graph().parse(server.base + "/id/kooperation/staedteregion-ruhr")
+def test_description_holds_the_facts(server: Local) -> None:
+    reply = server.get("/id/kooperation/staedteregion-ruhr", Accept="text/turtle")
+    received = Graph().parse(data=reply.body, format="turtle")
     labels = set(
         received.objects(URIRef(RUHR), URIRef("http://www.w3.org/2000/01/rdf-schema#label"))
     )
@@ -207,7 +276,7 @@ def test_description_holds_the_facts(server: Server) -> None:
         ("application/json", "application/ld+json", "json-ld", None),
     ],
 )
-def test_each_accept_type(server: Server, accept: str, media: str, fmt: str, suffix: str) -> None:
+def test_each_accept_type(server: Local, accept: str, media: str, fmt: str, suffix: str) -> None:
     expected = _described(server, RUHR)
     reply = server.get("/id/kooperation/staedteregion-ruhr", Accept=accept)
     assert reply.status == 200 and reply.media == media
@@ -219,7 +288,7 @@ def test_each_accept_type(server: Server, accept: str, media: str, fmt: str, suf
         assert isomorphic(Graph().parse(data=direct.body, format=fmt), expected)
 
 
-def test_html_follows_accept_language(server: Server) -> None:
+def test_html_follows_accept_language(server: Local) -> None:
     browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
     de = server.get("/vocab/rechtsform/informelle-kooperation", Accept=browser)
     en = server.get(
@@ -240,7 +309,7 @@ def test_html_follows_accept_language(server: Server) -> None:
     assert html_suffix.media == "text/html" and "informal cooperation" in _h1(html_suffix.text)
 
 
-def test_unsupported_type_unknown_resource_and_paths(server: Server) -> None:
+def test_unsupported_type_unknown_resource_and_paths(server: Local) -> None:
     refused = server.get("/id/kooperation/staedteregion-ruhr", Accept="image/png")
     assert refused.status == 406 and "text/turtle" in refused.text
     assert server.get("/id/kommune/00000000", Accept="text/turtle").status == 404
@@ -262,7 +331,7 @@ def test_path_mapping() -> None:
     assert iri_for_path("/sparql") is None and iri_for_path("/id/a/../b") is None
 
 
-def test_base_uri_elsewhere_and_site_files(server: Server, tmp_path: Path) -> None:
+def test_base_uri_elsewhere_and_site_files(server: Local, tmp_path: Path) -> None:
     """Hosted under https://example.org/cg/: pages link there, and paths under it are served;
     the other files of a published site (--site) are served as they are."""
     from werkzeug.test import Client
@@ -301,7 +370,7 @@ def test_base_uri_elsewhere_and_site_files(server: Server, tmp_path: Path) -> No
 # ---------------------------------------------------------------- SPARQL protocol
 
 
-def _expected_names(server: Server) -> list[str]:
+def _expected_names(server: Endpoint) -> list[str]:
     names = [str(row[1]) for row in server.store.select(KOOPERATIONEN).rows]
     assert names == ["Stadtregion Münster", "Städteregion Ruhr"]
     return names
@@ -335,7 +404,7 @@ def _names_from(reply: Reply, fmt: str) -> list[str]:
     ],
 )
 @pytest.mark.parametrize("method", ["get", "form", "body"])
-def test_sparql_select_in_every_format(server: Server, method: str, accept: str, fmt: str) -> None:
+def test_sparql_select_in_every_format(server: Local, method: str, accept: str, fmt: str) -> None:
     if method == "get":
         reply = server.sparql_get(KOOPERATIONEN, accept)
     elif method == "form":
@@ -348,7 +417,7 @@ def test_sparql_select_in_every_format(server: Server, method: str, accept: str,
     assert reply.headers["Coopgraph-Truncated"] == "false"
 
 
-def test_sparql_ask_and_construct(server: Server) -> None:
+def test_sparql_ask_and_construct(server: Local) -> None:
     ask = server.sparql_get(f"ASK {{ <{RUHR}> ?p ?o }}", "application/sparql-results+json")
     assert ask.status == 200 and json.loads(ask.body)["boolean"] is True
     xml = server.sparql_get("ASK { <urn:x> ?p ?o }", "application/sparql-results+xml")
@@ -363,7 +432,7 @@ def test_sparql_ask_and_construct(server: Server) -> None:
     assert server.sparql_get(KOOPERATIONEN, "image/png").status == 406
 
 
-def test_a_person_at_the_sparql_form_gets_a_table(server: Server) -> None:
+def test_a_person_at_the_sparql_form_gets_a_table(server: Local) -> None:
     browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
     form = server.get("/sparql", Accept=browser)
     assert form.status == 200 and '<label for="query">' in form.text  # a labelled textarea
@@ -375,17 +444,16 @@ def test_a_person_at_the_sparql_form_gets_a_table(server: Server) -> None:
     assert [r[0] for r in rows] == _expected_names(server)  # IRIs shown by their labels
 
 
-def test_browsers_elsewhere_may_query(server: Server) -> None:
+def test_browsers_elsewhere_may_query(server: Local) -> None:
     reply = server.sparql_get("ASK { ?s ?p ?o }", "application/sparql-results+json")
     assert reply.headers["Access-Control-Allow-Origin"] == "*"
-    req = urllib.request.Request(server.base + "/sparql", method="OPTIONS")
-    with urllib.request.urlopen(req, timeout=10) as preflight:
-        assert preflight.status == 204
-        assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
-        assert "Content-Type" in preflight.headers["Access-Control-Allow-Headers"]
+    preflight = server.request("/sparql", method="OPTIONS")
+    assert preflight.status == 204
+    assert "POST" in preflight.headers["Access-Control-Allow-Methods"]
+    assert "Content-Type" in preflight.headers["Access-Control-Allow-Headers"]
 
 
-def test_bad_query_is_a_400_with_the_reason(server: Server) -> None:
+def test_bad_query_is_a_400_with_the_reason(server: Local) -> None:
     reply = server.sparql_get("SELECT ?x WHERE { ?x ", "application/sparql-results+json")
     assert reply.status == 400 and "syntax" in reply.text.lower()
     assert "Traceback" not in reply.text
@@ -393,7 +461,7 @@ def test_bad_query_is_a_400_with_the_reason(server: Server) -> None:
     assert missing.status == 400 and "query" in missing.text
 
 
-def test_updates_are_refused_and_change_nothing(server: Server) -> None:
+def test_updates_are_refused_and_change_nothing(server: Local) -> None:
     before = server.sparql_get(COUNT, "application/sparql-results+json")
     count = json.loads(before.body)["results"]["bindings"][0]["n"]["value"]
     insert = f'INSERT DATA {{ <{RUHR}> <http://www.w3.org/2000/01/rdf-schema#label> "x" }}'
@@ -413,7 +481,7 @@ def test_updates_are_refused_and_change_nothing(server: Server) -> None:
     assert json.loads(ask.body)["boolean"] is False
 
 
-def test_result_limit_cuts_and_says_so(server: Server) -> None:
+def test_result_limit_cuts_and_says_so(server: Local) -> None:
     reply = server.sparql_get("SELECT * WHERE { ?s ?p ?o }", "application/sparql-results+json")
     assert reply.status == 200
     assert len(json.loads(reply.body)["results"]["bindings"]) == LIMIT
@@ -424,7 +492,8 @@ def test_result_limit_cuts_and_says_so(server: Server) -> None:
     assert graph.headers["Coopgraph-Truncated"] == "true"
 
 
-def test_query_past_the_timeout_is_stopped_and_the_server_goes_on(server: Server) -> None:
+def test_query_past_the_timeout_is_stopped_and_the_server_goes_on(real: Server) -> None:
+    server = real
     # the answer itself says the query was stopped at the limit (how fast: not timed here)
     reply = server.sparql_form("application/sparql-results+json", query=EXPENSIVE)
     assert reply.status == 503
@@ -503,7 +572,7 @@ def _parsed(html: str) -> _Cells:
     return cells
 
 
-def test_queries_page_lists_every_saved_query(server: Server) -> None:
+def test_queries_page_lists_every_saved_query(server: Local) -> None:
     for lang in ("de", "en"):
         reply = server.get("/queries", **{"Accept-Language": lang})
         assert reply.status == 200 and reply.media == "text/html"
@@ -521,7 +590,7 @@ def test_queries_page_lists_every_saved_query(server: Server) -> None:
     assert f"<{server.base}/id/kooperation/staedteregion-ruhr.ttl>" in page.headers["Link"]
 
 
-def test_running_a_saved_query_through_its_form(server: Server) -> None:
+def test_running_a_saved_query_through_its_form(server: Local) -> None:
     params = {"kooperation": RUHR, "stichtag": "2005-01-01"}
     expected = queries.run("mitglieder-zum-stichtag", store=server.store, **params)
     assert len(expected) == 8  # members certain by then (the agreement of 2003-06-06)
@@ -554,7 +623,7 @@ def test_running_a_saved_query_through_its_form(server: Server) -> None:
     ],
 )
 def test_bad_parameter_is_a_400_with_a_readable_message(
-    server: Server, params: dict[str, str], message: str
+    server: Local, params: dict[str, str], message: str
 ) -> None:
     url = "/queries/mitglieder-zum-stichtag?" + urllib.parse.urlencode({**params, "run": "1"})
     reply = server.get(url, Accept="text/html")
@@ -570,10 +639,16 @@ def _h1(html: str) -> str:
     return html[start : html.index("</h1>", start)]
 
 
-def test_unusable_store_or_port_is_one_error_line(cli, server: Server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    taken = urllib.parse.urlsplit(server.base).port
-    store = f"oxigraph:{server.folder}"
-    busy = cli("serve", "--store", store, "--port", str(taken), "--workers", "1")
+def test_unusable_store_or_port_is_one_error_line(cli, folder: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    store = f"oxigraph:{folder}"
+    holder = socket.socket()
+    holder.bind(("127.0.0.1", 0))
+    holder.listen()
+    taken = holder.getsockname()[1]
+    try:
+        busy = cli("serve", "--store", store, "--port", str(taken), "--workers", "1")
+    finally:
+        holder.close()
     assert busy.code == 2
     assert busy.err.startswith("coopgraph: error: --port: cannot listen on 127.0.0.1:")
     assert len(busy.err.strip().splitlines()) == 1
@@ -657,11 +732,14 @@ def _alive(pid: int) -> bool:
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux: prctl, /proc")
-def test_workers_end_with_a_killed_server_even_mid_query(server: Server, tmp_path: Path) -> None:
-    proc, base, _ = _start(tmp_path, f"oxigraph:{server.folder}")
-    workers = _children(proc.pid)
+def test_workers_end_with_a_killed_server_even_mid_query(
+    server: Local, folder: Path, tmp_path: Path
+) -> None:
+    proc, base, _ = _start(tmp_path, f"oxigraph:{folder}")
+    srv = Server(base, server.store, folder, tmp_path, proc)
+    assert srv.sparql_get("ASK {}", "application/sparql-results+json").status == 200
+    workers = _children(proc.pid)  # ready: a query was answered
     assert len(workers) >= 2
-    srv = Server(base, server.store, server.folder, tmp_path, proc)
     with ThreadPoolExecutor(1) as running:
         pending = running.submit(srv.sparql_form, query=EXPENSIVE)
         time.sleep(0.5)  # the expensive query is running in a worker now
@@ -678,14 +756,21 @@ def test_workers_end_with_a_killed_server_even_mid_query(server: Server, tmp_pat
 # ---------------------------------------------------------------- logging and stopping
 
 
-def test_logs_each_request_and_stops_cleanly_on_ctrl_c(server: Server) -> None:
-    """Last in this file: it stops the module's server."""
-    assert server.get("/queries?lang=en").status == 200
-    server.proc.send_signal(signal.SIGINT)
-    assert server.proc.wait(20) == 0
-    log = server.log.read_text()
+def test_logs_each_request_and_stops_cleanly_on_ctrl_c(folder: Path, tmp_path: Path) -> None:
+    """A server of its own: the test stops it."""
+    proc, base, log_file = _start(tmp_path, f"oxigraph:{folder}")
+    srv = Server(base, open_read_only(f"oxigraph:{folder}"), folder, log_file, proc)
+    try:
+        assert srv.get("/queries?lang=en").status == 200
+        assert srv.sparql_form(update="CLEAR ALL").status == 403
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(20) == 0
+    finally:
+        _stop(proc)
+        srv.store.close()
+    log = log_file.read_text()
     assert '"GET /queries?lang=en" 200' in log
-    assert '"POST /sparql" 503' in log or '"POST /sparql" 403' in log
+    assert '"POST /sparql" 403' in log
     assert "coopgraph serve: stopped" in log
     assert "Traceback" not in log
 

@@ -4,7 +4,7 @@ allowed, and the CLI's refusal of SERVICE."""
 
 from __future__ import annotations
 
-import gc
+import contextlib
 import http.server
 import json
 import threading
@@ -16,11 +16,9 @@ from pathlib import Path
 import pytest
 
 from coopgraph.serve import open_read_only
-from coopgraph.store.graphs import sources
 from coopgraph.store.oxigraph import OxigraphStore
 
 from .test_serve import (
-    FILES,
     KOOPERATIONEN,
     Reply,
     Server,
@@ -28,6 +26,7 @@ from .test_serve import (
     _names_from,
     _start,
     _stop,
+    make_store,
 )
 
 JSON = "application/sparql-results+json"
@@ -87,17 +86,11 @@ def allowed() -> Iterator[Listener]:
         srv.close()
 
 
-@pytest.fixture(scope="module")
-def fresh(tmp_path_factory: pytest.TempPathFactory, allowed: Listener) -> Iterator[Server]:
-    """A server of its own (the concurrency test must meet it fresh), one SERVICE endpoint
-    allowed: a second listener's, never the test listener's."""
-    root = tmp_path_factory.mktemp("serve-security")
-    folder = root / "store"
-    writer = OxigraphStore.on_disk(folder, create=True)
-    writer.replace_graphs(sources(FILES))
-    writer.close()
-    del writer
-    gc.collect()
+@contextlib.contextmanager
+def _hardened(root: Path, allowed: Listener) -> Iterator[Server]:
+    """A server of its own with tight limits (64 MB a query, one query waiting), one SERVICE
+    endpoint allowed: a second listener's, never the test listener's."""
+    folder = make_store(root / "store")
     proc, base, log = _start(
         root,
         f"oxigraph:{folder}",
@@ -117,13 +110,26 @@ def fresh(tmp_path_factory: pytest.TempPathFactory, allowed: Listener) -> Iterat
         store.close()
 
 
+@pytest.fixture(scope="module")
+def fresh(tmp_path_factory: pytest.TempPathFactory, allowed: Listener) -> Iterator[Server]:
+    """The tests' shared hardened server; each test leaves it healthy."""
+    with _hardened(tmp_path_factory.mktemp("serve-security"), allowed) as srv:
+        yield srv
+
+
 def _assert_healthy(server: Server) -> None:
     after = server.sparql_get(KOOPERATIONEN, JSON)
     assert after.status == 200 and _names_from(after, "json") == _expected_names(server)
     assert "internal error" not in server.log.read_text()
 
 
-def test_fifty_concurrent_mixed_queries(fresh: Server) -> None:
+def test_fifty_concurrent_mixed_queries(tmp_path: Path, allowed: Listener) -> None:
+    """On a server that nothing has asked before (whatever ran before this test)."""
+    with _hardened(tmp_path, allowed) as fresh:
+        _fifty_concurrent_mixed_queries(fresh)
+
+
+def _fifty_concurrent_mixed_queries(fresh: Server) -> None:
     kinds = [KOOPERATIONEN, BAD, HUGE, DEEP, BRACKETS]
     expected = {KOOPERATIONEN: {200, 503}, BAD: {400, 503}, HUGE: {413}, DEEP: {400},
                 BRACKETS: {200, 503}}  # fmt: skip
