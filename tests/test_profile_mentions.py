@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from coopgraph import mentions as mn
-from coopgraph import resources
+from coopgraph import profile, resources
 
 from .conftest import REPO
 
@@ -34,6 +34,7 @@ def test_every_recorded_exception_belongs_to_a_profile_and_says_why() -> None:
         for entry in names.values():
             assert len(entry.reason) > 15
             assert entry.source.startswith(("http://", "https://"))
+            assert profile.refused_host(entry.source) is None, entry.source
 
 
 def test_the_bundled_mentions_file_is_the_one_the_package_finds() -> None:
