@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import gc
 import io
+import itertools
 import json
 import shutil
 import signal
@@ -36,7 +37,7 @@ from werkzeug.datastructures import Headers
 from werkzeug.test import Client
 
 from coopgraph import lod, queries, resources
-from coopgraph.serve import App, QueryPool, iri_for_path, open_read_only
+from coopgraph.serve import App, QueryPool, QueryTimeout, iri_for_path, open_read_only
 from coopgraph.store import Store
 from coopgraph.store.graphs import sources
 from coopgraph.store.oxigraph import OxigraphStore
@@ -805,3 +806,32 @@ def test_serve_follows_a_load_into_its_store(
     finally:
         _stop(proc)
     assert "Traceback" not in log.read_text()
+
+
+def test_a_known_quick_query_is_answered_while_heavy_ones_fill_the_pool(folder: Path) -> None:
+    """The quick lane: once a query has run cheaply, it gets its own worker, so it is answered
+    while the general workers and their queue are taken by an expensive query."""
+    from coopgraph.serve import PoolBusy
+
+    pool = QueryPool(f"oxigraph:{folder}", size=1, timeout=TIMEOUT_S, limit=LIMIT, waiting=0)
+    try:
+        pool.wait_ready()
+        first = pool.run(KOOPERATIONEN, "SELECT")  # learnt as quick (general lane, free now)
+        assert first.select is not None and len(first.select.rows) == 2
+        with ThreadPoolExecutor(1) as running:
+            heavy = running.submit(pool.run, EXPENSIVE, "SELECT")
+            for probe in itertools.count():  # until the heavy query holds the general place
+                try:  # a new text each time: never learnt, so never in the quick lane
+                    pool.run(f"{COUNT} # probe {probe}", "SELECT")
+                except PoolBusy:
+                    break  # the probes run one after another: the place is the heavy query's
+                if heavy.done():  # it came while a probe held the place: start it again
+                    with pytest.raises(PoolBusy):
+                        heavy.result()
+                    heavy = running.submit(pool.run, EXPENSIVE, "SELECT")
+            again = pool.run(KOOPERATIONEN, "SELECT")
+            assert again.select is not None and again.select.rows == first.select.rows
+            with pytest.raises(QueryTimeout):
+                heavy.result()
+    finally:
+        pool.close()

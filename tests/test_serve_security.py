@@ -100,6 +100,10 @@ def _hardened(root: Path, allowed: Listener) -> Iterator[Server]:
         "64",
         "--queue",
         "1",
+        # the memory cap must stop the heavy query before the deadline does, also on a busy
+        # machine where a worker gets little CPU
+        "--query-timeout",
+        "10",
     )
     store = open_read_only(f"oxigraph:{folder}")
     srv = Server(base, store, folder, log, proc)

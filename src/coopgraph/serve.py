@@ -70,6 +70,8 @@ CONNECTION_LIMIT = 1000
 CHANNEL_TIMEOUT_S = 30
 DEFAULT_WORKER_MEMORY_MB = 2048  # what one query may add to a worker's memory
 DEFAULT_WAITING = 8  # queries waiting for a busy worker; more are answered 503 at once
+WORKER_NICE = 5  # the general lane's workers yield the CPU to pages and quick queries
+QUICK_S = 0.25  # a query whose last run took at most this much CPU goes to the quick lane
 PR_SET_PDEATHSIG = 1  # Linux prctl(2): a signal for a child when the thread that made it ends
 
 # media type -> rdflib serializer, for resource descriptions and CONSTRUCT/DESCRIBE results;
@@ -307,10 +309,16 @@ def _cap_memory(extra_mb: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
 
 
-def _worker_main(spec: str, conn: Connection, limit: int, memory_mb: int = 0) -> None:
-    """A query worker: open the store, then answer jobs until the pipe closes."""
+def _worker_main(
+    spec: str, conn: Connection, limit: int, memory_mb: int = 0, nice: int = 0
+) -> None:
+    """A query worker: open the store, then answer jobs until the pipe closes. ``nice``: how
+    much less CPU priority it takes than the server, whose pages must stay quick."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
     _end_with_parent()
+    if nice:
+        with contextlib.suppress(OSError):
+            os.nice(nice)
     try:
         store = open_read_only(spec)
         _cap_memory(memory_mb)
@@ -326,30 +334,36 @@ def _worker_main(spec: str, conn: Connection, limit: int, memory_mb: int = 0) ->
         if job is None:
             break
         text, form, bindings, wire = job
+        began = time.process_time()
+        reply: tuple[str, Any]
         try:
             if wire is None:  # rows as terms, for a page
-                conn.send(("ok", _evaluate(store, text, form, bindings, limit)))
+                reply = ("ok", _evaluate(store, text, form, bindings, limit))
             else:
-                conn.send(("ok", _answer(store, text, form, bindings, wire, limit)))
+                reply = ("ok", _answer(store, text, form, bindings, wire, limit))
         except NotAcceptable as exc:
-            conn.send(("unacceptable", exc.form))
+            reply = ("unacceptable", exc.form)
         except InputError as exc:  # e.g. a syntax error only the engine sees
-            conn.send(("input", str(exc)))
+            reply = ("input", str(exc))
         except CoopgraphError as exc:
-            conn.send(("error", str(exc)))
+            reply = ("error", str(exc))
         except MemoryError:
-            conn.send(("memory", None))
+            reply = ("memory", None)
         except Exception as exc:  # an engine failure must not end the worker silently
-            conn.send(("error", f"query failed: {exc}"))
+            reply = ("error", f"query failed: {exc}")
+        conn.send((*reply, time.process_time() - began))  # with the CPU seconds it took
     store.close()
 
 
 class _Worker:
-    def __init__(self, ctx: Any, spec: str, limit: int, memory_mb: int = 0) -> None:
+    def __init__(
+        self, ctx: Any, spec: str, limit: int, memory_mb: int = 0, *, quick: bool = False
+    ) -> None:
         self.conn, child = ctx.Pipe()
+        self.quick = quick
         self.process = ctx.Process(
-            target=_worker_main, args=(spec, child, limit, memory_mb), daemon=True,
-            name="coopgraph-query",
+            target=_worker_main, args=(spec, child, limit, memory_mb, 0 if quick else WORKER_NICE),
+            daemon=True, name="coopgraph-query",
         )  # fmt: skip
         self.process.start()
         child.close()
@@ -386,6 +400,11 @@ class QueryPool:
 
     A query engine cannot be interrupted from Python, so a query past its deadline is stopped
     by killing its worker process; a fresh worker replaces it in the background.
+
+    Two lanes, so that heavy queries do not hold up cheap ones: ``size`` general workers (at a
+    lower CPU priority) take every query at first; a query (text and bindings) whose last run
+    took at most ``QUICK_S`` goes to the ``quick`` workers, which only such queries use, with a
+    queue of their own.
     """
 
     def __init__(
@@ -397,20 +416,28 @@ class QueryPool:
         limit: int,
         memory_mb: int = 0,
         waiting: int = DEFAULT_WAITING,
+        quick: int = 1,
     ) -> None:
-        """``waiting``: how many queries may wait for a busy worker; more are PoolBusy at once."""
+        """``waiting``: how many queries may wait for a busy worker in each lane; more are
+        PoolBusy at once. ``quick``: workers of the quick lane (0: one lane)."""
         self.spec, self.timeout, self.limit, self.memory_mb = spec, timeout, limit, memory_mb
-        self.size, self.waiting = size, waiting
+        self.size, self.waiting, self.quick = size, waiting, quick
         self._places = threading.BoundedSemaphore(size + waiting)
+        # quick queries are over soon: more of them may wait
+        self._quick_places = threading.BoundedSemaphore(quick + 4 * waiting)
+        self._durations: dict[str, float] = {}  # seconds of each query's last run
         self._ctx = multiprocessing.get_context("spawn")
         self._idle: queue.Queue[_Worker] = queue.Queue()
+        self._quick_idle: queue.Queue[_Worker] = queue.Queue()
         self._all: set[_Worker] = set()
         self._lock = threading.Lock()
         self._closed = False
         self._ready = threading.Event()  # set once a first worker has opened the store
-        self._starting = [self._spawn() for _ in range(size)]  # they load while we go on
+        # they load while we go on
+        self._starting = [self._spawn() for _ in range(size)]
+        self._starting += [self._spawn(quick=True) for _ in range(quick)]
         # replacements all start from one long-lived thread (see _end_with_parent)
-        self._respawn: queue.Queue[bool] = queue.Queue()
+        self._respawn: queue.Queue[bool | None] = queue.Queue()
         threading.Thread(target=self._respawner, daemon=True, name="coopgraph-respawn").start()
 
     def wait_ready(self) -> None:
@@ -422,7 +449,7 @@ class QueryPool:
             self.close()
             raise
         for worker in self._starting:
-            self._idle.put(worker)
+            self._home(worker).put(worker)
         self._starting = []
         self._ready.set()
 
@@ -441,7 +468,7 @@ class QueryPool:
                 with self._lock:
                     self._all.discard(worker)
                 return
-            self._idle.put(worker)
+            self._home(worker).put(worker)
             self._ready.set()
 
         for worker in starting:
@@ -449,8 +476,11 @@ class QueryPool:
                 target=wait, args=(worker,), daemon=True, name="coopgraph-ready"
             ).start()
 
-    def _spawn(self) -> _Worker:
-        worker = _Worker(self._ctx, self.spec, self.limit, self.memory_mb)
+    def _home(self, worker: _Worker) -> queue.Queue[_Worker]:
+        return self._quick_idle if worker.quick else self._idle
+
+    def _spawn(self, quick: bool = False) -> _Worker:
+        worker = _Worker(self._ctx, self.spec, self.limit, self.memory_mb, quick=quick)
         with self._lock:
             self._all.add(worker)
         return worker
@@ -462,11 +492,11 @@ class QueryPool:
                 return
 
         print("coopgraph serve: query worker stopped, starting a fresh one", file=sys.stderr)
-        self._respawn.put(True)
+        self._respawn.put(dead.quick)
 
     def _respawner(self) -> None:
-        while self._respawn.get():
-            worker = self._spawn()
+        while (quick := self._respawn.get()) is not None:
+            worker = self._spawn(quick)
             try:
                 worker.wait_ready(max(120.0, self.timeout))
             except CoopgraphError as exc:
@@ -475,7 +505,7 @@ class QueryPool:
                 with self._lock:
                     self._all.discard(worker)
                 continue
-            self._idle.put(worker)
+            self._home(worker).put(worker)
             print("coopgraph serve: a fresh query worker is ready", file=sys.stderr, flush=True)
 
     def run(
@@ -498,23 +528,27 @@ class QueryPool:
     def _queued(
         self, text: str, form: str | None, bindings: Mapping[str, Node] | None, wire: Wire | None
     ) -> Outcome | Serialized:
-        if not self._places.acquire(blocking=False):
+        key = f"{text}\0{sorted((k, str(v)) for k, v in (bindings or {}).items())}"
+        quick = self.quick > 0 and self._durations.get(key, QUICK_S + 1) <= QUICK_S
+        places = self._quick_places if quick else self._places
+        if not places.acquire(blocking=False):
+            most = self.quick + 4 * self.waiting if quick else self.size + self.waiting
             raise PoolBusy(
-                f"too many queries are running or waiting (at most {self.size + self.waiting}); "
-                "try again later"
+                f"too many queries are running or waiting (at most {most}); try again later"
             )
         try:
-            return self._run(text, form, bindings, wire)
+            return self._run(text, form, bindings, wire, key, quick)
         finally:
-            self._places.release()
+            places.release()
 
     def _run(
-        self, text: str, form: str | None, bindings: Mapping[str, Node] | None, wire: Wire | None
-    ) -> Outcome | Serialized:
+        self, text: str, form: str | None, bindings: Mapping[str, Node] | None, wire: Wire | None,
+        key: str, quick: bool,
+    ) -> Outcome | Serialized:  # fmt: skip
         # right after the start, the first workers are still opening the store: wait for them
         self._ready.wait(max(120.0, self.timeout))
         try:
-            worker = self._idle.get(timeout=self.timeout)
+            worker = (self._quick_idle if quick else self._idle).get(timeout=self.timeout)
         except queue.Empty:
             raise PoolBusy(
                 f"every query worker stayed busy for {self.timeout:g} s; try again later"
@@ -522,20 +556,28 @@ class QueryPool:
         try:
             worker.conn.send((text, form, dict(bindings or {}), wire))
             if not worker.conn.poll(self.timeout):
+                self._durations.pop(key, None)
                 worker.kill()
                 self._replace(worker)
                 raise QueryTimeout(
                     f"the query ran past the time limit of {self.timeout:g} s and was stopped"
                 )
-            status, payload = worker.conn.recv()
+            status, payload, cpu = worker.conn.recv()
         except (EOFError, OSError):  # the worker died under the query (e.g. out of memory)
+            self._durations.pop(key, None)
             worker.kill()
             self._replace(worker)
             raise QueryTooHeavy(
                 "the query ended its worker (it may need more memory than a query may use); "
                 "the server goes on"
             ) from None
-        self._idle.put(worker)
+        self._home(worker).put(worker)
+        if len(self._durations) > 10_000:  # bounded: forget, the next runs learn again
+            self._durations.clear()
+        if status == "ok":  # CPU seconds, not wall: a busy machine does not make it slow
+            self._durations[key] = cpu
+        else:
+            self._durations.pop(key, None)
         if status == "memory":
             raise QueryTooHeavy(f"the query needed more than {self.memory_mb} MB and was stopped")
         if status == "input":
@@ -548,7 +590,7 @@ class QueryPool:
         return payload
 
     def close(self) -> None:
-        self._respawn.put(False)
+        self._respawn.put(None)
         with self._lock:
             self._closed = True
             workers = list(self._all)
@@ -1203,7 +1245,8 @@ def serve(
         _raise_open_files(CONNECTION_LIMIT + 100)
         server = create_server(
             application, host=host, port=port, ident="coopgraph",
-            threads=workers + waiting + 2,  # the queries running or waiting, and pages besides
+            # the queries running or waiting in both lanes, and pages besides
+            threads=workers + 1 + 5 * waiting + 4,
             connection_limit=CONNECTION_LIMIT, channel_timeout=CHANNEL_TIMEOUT_S,
         )  # fmt: skip
     except OSError as exc:
