@@ -309,16 +309,10 @@ def _cap_memory(extra_mb: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
 
 
-def _worker_main(
-    spec: str, conn: Connection, limit: int, memory_mb: int = 0, nice: int = 0
-) -> None:
-    """A query worker: open the store, then answer jobs until the pipe closes. ``nice``: how
-    much less CPU priority it takes than the server, whose pages must stay quick."""
+def _worker_main(spec: str, conn: Connection, limit: int, memory_mb: int = 0) -> None:
+    """A query worker: open the store, then answer jobs until the pipe closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the server's to handle
     _end_with_parent()
-    if nice:
-        with contextlib.suppress(OSError):
-            os.nice(nice)
     try:
         store = open_read_only(spec)
         _cap_memory(memory_mb)
@@ -362,10 +356,14 @@ class _Worker:
         self.conn, child = ctx.Pipe()
         self.quick = quick
         self.process = ctx.Process(
-            target=_worker_main, args=(spec, child, limit, memory_mb, 0 if quick else WORKER_NICE),
-            daemon=True, name="coopgraph-query",
+            target=_worker_main, args=(spec, child, limit, memory_mb), daemon=True,
+            name="coopgraph-query",
         )  # fmt: skip
         self.process.start()
+        if not quick and self.process.pid is not None:  # from its start on: imports, opening
+            with contextlib.suppress(OSError, AttributeError):
+                mine = os.getpriority(os.PRIO_PROCESS, 0)
+                os.setpriority(os.PRIO_PROCESS, self.process.pid, mine + WORKER_NICE)
         child.close()
 
     def wait_ready(self, timeout: float) -> None:
