@@ -10,12 +10,14 @@ import shutil
 import subprocess
 import sys
 from collections import Counter
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from rdflib import URIRef
 
 import coopgraph
+from coopgraph import workspace
 from coopgraph.store.loaded import load, load_store
 from coopgraph.validate import _short
 
@@ -28,14 +30,42 @@ sys.path.insert(0, str(BENCH))
 import generate  # noqa: E402
 
 
+def small_workspace(root: Path) -> Path:
+    """A workspace whose register is the Saarland's (its Gemeinden, every Kreis and Land) and
+    nothing else: the benchmark runs on it in seconds, not on the whole country."""
+    kommunen = root / "data" / "kommunen"
+    kommunen.mkdir(parents=True)
+    for name in ("laender.ttl", "kreise.ttl", "gemeinden-10.ttl"):
+        shutil.copy(REPO / "data" / "kommunen" / name, kommunen / name)
+    (root / "data" / "gemeindeverbaende").mkdir()  # the Saarland has none
+    (root / "data" / "kooperationen").mkdir()
+    return root
+
+
 @pytest.fixture(scope="module")
-def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def small(tmp_path_factory: pytest.TempPathFactory) -> workspace.Workspace:
+    """The workspace of a small register (see ``small_workspace``)."""
+    return workspace.at(small_workspace(tmp_path_factory.mktemp("small") / "ws"))
+
+
+@pytest.fixture
+def small_register(small: workspace.Workspace) -> Iterator[workspace.Workspace]:
+    """The test runs in the small register's workspace: generated cooperations draw their
+    members from it, and validation brings in what they refer to from it."""
+    with workspace.using(small):
+        yield small
+
+
+@pytest.fixture(scope="module")
+def synthetic(small: workspace.Workspace, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Fifteen synthetic cooperations: one of each injected violation and two clean ones."""
     out = tmp_path_factory.mktemp("synth") / "data"
-    generate.generate(len(generate.INJECTIONS) + 2, out, seed=7)
+    with workspace.using(small):
+        generate.generate(len(generate.INJECTIONS) + 2, out, seed=7)
     return out
 
 
+@pytest.mark.usefixtures("small_register")
 def test_generator_is_seeded_synthetic_and_lists_its_injections(synthetic: Path, tmp_path) -> None:
     manifest = json.loads((synthetic / "manifest.json").read_text(encoding="utf-8"))
     assert {v["kind"] for v in manifest["injected"]} == set(generate.INJECTIONS)
@@ -47,6 +77,7 @@ def test_generator_is_seeded_synthetic_and_lists_its_injections(synthetic: Path,
     assert "kooperation:synth-000000" in text and "Synthetic benchmark data" in text
 
 
+@pytest.mark.usefixtures("small_register")
 def test_fast_engine_finds_exactly_the_injected_violations_like_pyshacl(synthetic: Path) -> None:
     manifest = json.loads((synthetic / "manifest.json").read_text(encoding="utf-8"))
     files = [synthetic / f for f in manifest["files"]]
@@ -57,11 +88,12 @@ def test_fast_engine_finds_exactly_the_injected_violations_like_pyshacl(syntheti
     assert Counter((v.focus, v.constraint) for v in fast.violations) == want
 
 
+@pytest.mark.usefixtures("small_register")
 def test_new_cooperation_file_is_checked_against_the_loaded_graph(synthetic: Path) -> None:
     from coopgraph.validate import validate_incremental
 
     manifest = json.loads((synthetic / "manifest.json").read_text(encoding="utf-8"))
-    loaded = load_store(generate.graph_files(synthetic))  # the whole country
+    loaded = load_store(generate.graph_files(synthetic))  # the whole (small) register
     before = len(loaded.store)
     report = validate_incremental(loaded, [synthetic / manifest["new_file"]])
     assert report.conforms, report.to_text()
@@ -74,6 +106,7 @@ def test_new_cooperation_file_is_checked_against_the_loaded_graph(synthetic: Pat
     }
 
 
+@pytest.mark.usefixtures("small_register")
 def test_checks_on_two_threads_give_the_results_of_one_in_the_same_order(synthetic: Path) -> None:
     from coopgraph.validate import compiled_shapes
 
@@ -100,18 +133,6 @@ def test_fast_engine_equals_pyshacl_on_broken_copy(name: str, tmp_path: Path) ->
     from coopgraph.validate import validate_graph
 
     assert validate_graph(graph_fast, engine="fast").violations == fast.violations
-
-
-def small_workspace(root: Path) -> Path:
-    """A workspace whose register is the Saarland's (its Gemeinden, every Kreis and Land) and
-    nothing else: the benchmark runs on it in seconds, not on the whole country."""
-    kommunen = root / "data" / "kommunen"
-    kommunen.mkdir(parents=True)
-    for name in ("laender.ttl", "kreise.ttl", "gemeinden-10.ttl"):
-        shutil.copy(REPO / "data" / "kommunen" / name, kommunen / name)
-    (root / "data" / "gemeindeverbaende").mkdir()  # the Saarland has none
-    (root / "data" / "kooperationen").mkdir()
-    return root
 
 
 def test_benchmark_runs_at_tiny_n_and_writes_results(tmp_path: Path) -> None:
