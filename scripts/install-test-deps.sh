@@ -2,15 +2,19 @@
 # What the test suite needs besides the Python packages: headless Chromium (`chromium`) and nginx
 # (`nginx-light`) from Debian for the browser and content-negotiation tests, Virtuoso Open Source 7
 # (`virtuoso-opensource`) for the store contract tests (they start their own Virtuoso on a free
-# port with a temporary database), and axe-core from npm (into tests/.deps/, git-ignored) for
-# tests/test_site.py's accessibility checks. Installs only what is missing, non-interactively,
-# waiting for the dpkg lock; the tests fail (never skip) without them.
+# port with a temporary database), a JDK (`default-jdk-headless`, for javac) and Apache Jena
+# (`libapache-jena-java`) for tests/test_third_engine.py (Jena SHACL as a third engine), and
+# axe-core from npm (into tests/.deps/, git-ignored) for tests/test_site.py's accessibility
+# checks. Installs only what is missing, non-interactively, waiting for the dpkg lock; the tests
+# fail (never skip) without them.
 set -euo pipefail
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
 [ -x /usr/bin/virtuoso-t ] || missing+=(virtuoso-opensource)
 command -v npm >/dev/null || missing+=(npm)
+command -v javac >/dev/null || missing+=(default-jdk-headless)
+[ -f /usr/share/java/jena-shacl.jar ] || missing+=(libapache-jena-java)
 if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
     if [[ " ${missing[*]} " == *" virtuoso-opensource "* ]]; then
@@ -37,4 +41,6 @@ fi
 /usr/sbin/nginx -v
 /usr/bin/chromium --version 2>/dev/null
 /usr/bin/virtuoso-t +? 2>&1 | head -n 1 || true
+javac -version
+echo "Apache Jena $(dpkg-query -W -f '${Version}' libapache-jena-java)"
 echo "axe-core $AXE_VERSION in tests/.deps"
